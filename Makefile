@@ -1,0 +1,69 @@
+# Portail Srefop — commandes usuelles. Voir README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install run test quality format bench soak clean backup restore worker beat
+
+help:
+	@echo "make run      — installe, prépare la base, charge les données et sert le portail sur http://$(HOST):$(PORT)"
+	@echo "make test     — installe et lance toute la suite de tests"
+	@echo "make quality  — formatage, lint Python et gabarits, migrations manquantes"
+	@echo "make bench    — mesures de performance (PostgreSQL + Redis requis)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_data
+	@echo ""
+	@echo "Portail servi sur http://$(HOST):$(PORT) (Ctrl+C pour arrêter)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint templates --check
+	$(VENV)/bin/djlint templates --lint
+	DJANGO_SETTINGS_MODULE=srefop_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/djlint templates --reformat --quiet || true
+
+worker: install
+	$(VENV)/bin/celery -A srefop_portal worker --loglevel=info --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A srefop_portal beat --loglevel=info --schedule var/celerybeat-schedule
+
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+soak: install
+	$(PY) -m bench.soak $(SOAK_ARGS)
+
+backup: install
+	bash scripts/backup.sh
+
+restore: install
+	bash scripts/restore.sh $(BACKUP)
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 staticfiles

@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("is_cariforef_staff", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person using the portal. Signs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+    organisation_name = models.CharField("structure", max_length=200, blank=True)
+    job_title = models.CharField("fonction", max_length=200, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    is_cariforef_staff = models.BooleanField(
+        "équipe Cariforef",
+        default=False,
+        help_text="Administre les territoires, instances, membres, indicateurs et la veille.",
+    )
+    is_demo = models.BooleanField("compte de démonstration", default=False)
+    receive_overdue_emails = models.BooleanField(
+        "recevoir le courriel hebdomadaire des actions en retard", default=True
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur·rice"
+        verbose_name_plural = "utilisateur·rices"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = self.get_full_name().strip()
+        return full or self.email
+
+    def save(self, *args, **kwargs):
+        if self.email:
+            self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

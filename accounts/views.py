@@ -1,0 +1,60 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, UpdateView
+
+from srefop_portal.common.permissions import PermissionRequiredMixin
+
+from .forms import DeleteAccountForm, ProfileForm
+from .services import AccountError, delete_account, export_personal_data
+
+
+class ProfileView(PermissionRequiredMixin, UpdateView):
+    permission_required = "accounts.edit_own_profile"
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, "Votre profil a été enregistré.")
+        return redirect("accounts:profile")
+
+
+class PersonalDataExportView(PermissionRequiredMixin, View):
+    permission_required = "accounts.edit_own_profile"
+
+    def get(self, request, *args, **kwargs):
+        data = export_personal_data(user=request.user)
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        response = HttpResponse(content, content_type="application/json; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="mes-donnees-srefop-{stamp}.json"'
+        return response
+
+
+class DeleteAccountView(PermissionRequiredMixin, FormView):
+    permission_required = "accounts.edit_own_profile"
+    form_class = DeleteAccountForm
+    template_name = "accounts/delete.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            delete_account(user=user)
+        except AccountError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        logout(self.request)
+        messages.success(self.request, "Votre compte a été supprimé.")
+        return redirect("home")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClefopConfig(AppConfig):
+    name = "clefop"
+    verbose_name = "Instances et offre de services"

@@ -1,0 +1,96 @@
+"""iCalendar (RFC 5545) feeds of meetings, built with the ``icalendar`` package."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+import icalendar
+from django.db import transaction
+from django.utils import timezone
+
+from .models import CalendarToken, Meeting, MeetingMode
+
+PRODID = "-//Carif-Oref Pays de la Loire//Portail Srefop//FR"
+
+
+def feed_token(user, *, create: bool = False) -> CalendarToken | None:
+    token = CalendarToken.objects.filter(user=user).first()
+    if token is None and create:
+        token = regenerate_token(user=user)
+    return token
+
+
+@transaction.atomic
+def regenerate_token(*, user) -> CalendarToken:
+    """A new secret: the previous feed URLs stop working."""
+    token, _ = CalendarToken.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return token
+
+
+@transaction.atomic
+def revoke_token(*, user) -> bool:
+    deleted, _ = CalendarToken.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def user_for_token(token: str):
+    if not token or len(token) > 64:
+        return None
+    row = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def _description(meeting: Meeting) -> str:
+    lines = [f"{meeting.body.name} — {meeting.get_kind_display()} ({meeting.get_mode_display().lower()})"]
+    items = list(meeting.agenda_items.all())
+    if items:
+        lines.append("")
+        lines.append("Ordre du jour :")
+        lines.extend(f"{item.order}. {item.title}" for item in items)
+    if meeting.video_url:
+        lines.append("")
+        lines.append(f"Visioconférence : {meeting.video_url}")
+    return "\n".join(lines)
+
+
+def build_calendar(meetings, *, name: str, base_url: str = "") -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    stamp = timezone.now().astimezone(datetime.UTC)
+    for meeting in meetings:
+        event = icalendar.Event()
+        event.add("uid", f"reunion-{meeting.pk}@portail-srefop")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.start.astimezone(datetime.UTC))
+        event.add("dtend", meeting.end.astimezone(datetime.UTC))
+        event.add("sequence", meeting.sequence)
+        event.add("last-modified", meeting.updated_at.astimezone(datetime.UTC))
+        event.add("summary", f"{meeting.title} — {meeting.body.name}")
+        event.add("description", _description(meeting))
+        location = meeting.place if meeting.mode != MeetingMode.ONLINE else meeting.video_url
+        if location:
+            event.add("location", location)
+        if base_url:
+            event.add("url", base_url + meeting.get_absolute_url())
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def feed_meetings(bodies_qs):
+    """Meetings of the last 6 months and to come, for a set of bodies."""
+    since = timezone.now() - datetime.timedelta(days=183)
+    return (
+        Meeting.objects.filter(body__in=bodies_qs, end__gte=since)
+        .select_related("body")
+        .prefetch_related("agenda_items")
+        .order_by("start")
+    )

@@ -1,0 +1,6 @@
+"""Writes of the governance app: one function per business action (keyword-only, atomic), raising
+ClefopError with a French message. Split by subject: memberships, invitations, meetings, documents."""
+
+
+class ClefopError(Exception):
+    """A business rule refused the action; the message is shown to the person."""

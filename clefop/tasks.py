@@ -1,0 +1,43 @@
+"""Thin Celery tasks: primary keys in, services do the work."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from .services.meetings import meetings_missing_minutes, send_minutes_reminder
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="clefop.tasks.remind_missing_minutes", autoretry_for=(ConnectionError,), max_retries=3)
+def remind_missing_minutes() -> int:
+    """Past meetings still without minutes 7 days after they ended: one reminder to the animateurs."""
+    base_url = getattr(settings, "SITE_URL", "")
+    sent = 0
+    for meeting_id in list(meetings_missing_minutes().values_list("pk", flat=True).distinct()):
+        sent += bool(send_minutes_reminder(meeting_id=meeting_id, base_url=base_url))
+    logger.info("minutes reminders: %s meeting(s)", sent)
+    return sent
+
+
+@shared_task(name="clefop.tasks.send_session_reminders", autoretry_for=(ConnectionError,), max_retries=3)
+def send_session_reminders() -> int:
+    """The day before a professionalisation session: one reminder per confirmed registration."""
+    from .services.offer import registrations_to_remind, send_session_reminder
+
+    sent = 0
+    for registration_id in list(registrations_to_remind().values_list("pk", flat=True)):
+        sent += bool(send_session_reminder(registration_id=registration_id))
+    logger.info("session reminders: %s", sent)
+    return sent
+
+
+@shared_task(name="clefop.tasks.send_dispositif_review_reminders", autoretry_for=(ConnectionError,), max_retries=3)
+def send_dispositif_review_reminders() -> int:
+    """Dispositifs not reviewed for 12 months: one e-mail per editor (at most every 4 weeks)."""
+    from .services.offer import send_review_reminders
+
+    sent = send_review_reminders()
+    logger.info("dispositif review reminders: %s person(s)", sent)
+    return sent

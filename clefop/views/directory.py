@@ -1,0 +1,229 @@
+"""Staff pages: directory of every actor, its export, the member import, and organisations."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, ListView, TemplateView
+
+from srefop_portal.common.permissions import StaffViewMixin
+from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
+
+from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
+from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
+from ..models import Membership, Organisation
+from ..services import ClefopError
+from ..services.directory import import_members, save_organisation
+
+EXPORT_HEADERS = [
+    "Nom",
+    "Prénom",
+    "Adresse électronique",
+    "Instance",
+    "Type d'instance",
+    "Territoire",
+    "Fonction",
+    "Qualité",
+    "Structure",
+    "Type de structure",
+    "Début",
+    "Fin",
+]
+
+
+def _territory_name(body) -> str:
+    territory = body.territory or (body.parent.territory if body.parent_id else None)
+    return territory.name if territory else ""
+
+
+def directory_queryset(form: DirectoryFilterForm):
+    queryset = Membership.objects.select_related(
+        "user", "body", "body__territory", "body__parent", "body__parent__territory", "organisation"
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    if not data.get("anciens"):
+        queryset = queryset.active()
+    if data.get("territoire"):
+        territory = data["territoire"]
+        queryset = queryset.filter(Q(body__territory=territory) | Q(body__parent__territory=territory))
+    if data.get("instance"):
+        body = data["instance"]
+        queryset = queryset.filter(Q(body=body) | Q(body__parent=body))
+    if data.get("type_structure"):
+        queryset = queryset.filter(organisation__kind=data["type_structure"])
+    if data.get("fonction"):
+        queryset = queryset.filter(position=data["fonction"])
+    if data.get("q"):
+        q = data["q"]
+        queryset = queryset.filter(
+            Q(user__last_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__email__icontains=q)
+            | Q(organisation__name__icontains=q)
+        )
+    return queryset.order_by("user__last_name", "user__first_name", "body__name")
+
+
+class DirectoryView(StaffViewMixin, ListView):
+    permission_required = "clefop.manage_directory"
+    template_name = "clefop/directory.html"
+    paginate_by = 50
+    context_object_name = "memberships"
+
+    def get_queryset(self):
+        self.form = DirectoryFilterForm(self.request.GET or None)
+        return directory_queryset(self.form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(form=self.form, query=query.urlencode(), today=timezone.localdate())
+        return context
+
+
+class DirectoryExportView(StaffViewMixin, TemplateView):
+    permission_required = "clefop.manage_directory"
+
+    def get(self, request, *args, **kwargs):
+        form = DirectoryFilterForm(request.GET or None)
+        rows = (
+            [
+                m.user.last_name,
+                m.user.first_name,
+                m.user.email,
+                m.body.name,
+                m.body.get_kind_display(),
+                _territory_name(m.body),
+                m.get_position_display(),
+                m.role_label,
+                m.organisation.name if m.organisation else "",
+                m.organisation.get_kind_display() if m.organisation else "",
+                m.start_date,
+                m.end_date,
+            ]
+            for m in directory_queryset(form).iterator(chunk_size=500)
+        )
+        stamp = timezone.localdate().isoformat()
+        if request.GET.get("format") == "csv":
+            return csv_response(f"annuaire-srefop-{stamp}.csv", EXPORT_HEADERS, rows)
+        return xlsx_response(f"annuaire-srefop-{stamp}.xlsx", EXPORT_HEADERS, rows, sheet_title="Annuaire")
+
+
+class ImportTemplateView(StaffViewMixin, TemplateView):
+    permission_required = "clefop.manage_directory"
+
+    def get(self, request, *args, **kwargs):
+        return xlsx_response("modele-import-membres.xlsx", COLUMNS, TEMPLATE_ROWS, sheet_title="Membres")
+
+
+class MemberImportView(StaffViewMixin, FormView):
+    """Two steps: upload and validate (nothing written), then confirm (one transaction)."""
+
+    permission_required = "clefop.manage_directory"
+    template_name = "clefop/member_import.html"
+    form_class = ImportFileForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = validate_members_file(data, upload.name)
+        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
+        return self.render_to_response(self.get_context_data(form=form, result=result, token=token))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("result", None)
+        kwargs.setdefault("token", "")
+        kwargs["columns"] = COLUMNS
+        return super().get_context_data(**kwargs)
+
+
+class MemberImportConfirmView(StaffViewMixin, TemplateView):
+    permission_required = "clefop.manage_directory"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        token = request.POST.get("token", "")
+        stashed = load_stash(request, token)
+        if stashed is None:
+            messages.error(request, "Le fichier vérifié n'est plus disponible : déposez-le à nouveau.")
+            return redirect("clefop:member_import")
+        data, filename = stashed
+        result = validate_members_file(data, filename)
+        if not result.is_valid:
+            messages.error(request, "Le fichier contient désormais des erreurs : aucune modification n'a été faite.")
+            return redirect("clefop:member_import")
+        try:
+            summary = import_members(members=result.members, by=request.user)
+        except ClefopError as exc:
+            messages.error(request, f"Import annulé, aucune modification : {exc}")
+            return redirect("clefop:member_import")
+        drop_stash(request, token)
+        messages.success(
+            request,
+            f"Import terminé : {summary['memberships']} appartenance(s), {summary['users']} compte(s) et "
+            f"{summary['organisations']} structure(s) créés.",
+        )
+        return redirect(reverse("clefop:directory"))
+
+
+class OrganisationListView(StaffViewMixin, ListView):
+    permission_required = "clefop.manage_organisations"
+    template_name = "clefop/organisation_list.html"
+    paginate_by = 50
+    context_object_name = "organisations"
+
+    def get_queryset(self):
+        queryset = Organisation.objects.select_related("departement").annotate(
+            member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+        )
+        self.q = self.request.GET.get("q", "").strip()[:100]
+        if self.q:
+            queryset = queryset.filter(name__icontains=self.q)
+        return queryset.order_by("name")
+
+    def get_context_data(self, **kwargs):
+        kwargs["q"] = self.q
+        return super().get_context_data(**kwargs)
+
+
+class OrganisationCreateView(StaffViewMixin, FormView):
+    permission_required = "clefop.manage_organisations"
+    template_name = "clefop/organisation_form.html"
+    form_class = OrganisationForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_object()
+        return kwargs
+
+    def get_object(self):
+        return Organisation()
+
+    def get_context_data(self, **kwargs):
+        kwargs["organisation"] = self.get_object()
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            organisation = save_organisation(organisation=form.save(commit=False))
+        except ClefopError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Structure « {organisation.name} » enregistrée.")
+        return redirect("clefop:organisation_list")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class OrganisationUpdateView(OrganisationCreateView):
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = get_object_or_404(Organisation, pk=self.kwargs["pk"])
+        return self._object

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReperesConfig(AppConfig):
+    name = "reperes"
+    verbose_name = "Repères territoriaux"

@@ -1,0 +1,62 @@
+"""Background jobs of the repères app (run by the shared runner, srefop_portal.common.jobs)."""
+
+from __future__ import annotations
+
+from srefop_portal.common.jobs import JobFailure, JobOutput, register_job_kind
+
+from .models import ImportBatch, Sheet, can_see_members_indicators
+
+
+@register_job_kind("reperes.import", label="Import d’indicateurs", notify=False)
+def run_import(job, progress):
+    from .services import ReperesError, apply_import
+
+    batch = ImportBatch.objects.filter(pk=job.params.get("batch")).first()
+    if batch is None:
+        raise JobFailure("Import introuvable.")
+    try:
+        return apply_import(batch=batch, progress=progress)
+    except ReperesError as exc:
+        raise JobFailure(str(exc)) from exc
+
+
+@register_job_kind("reperes.aggregate", label="Agrégation des indicateurs", notify=False)
+def run_aggregation(job, progress):
+    from .services import run_full_aggregation
+
+    return run_full_aggregation(progress=progress)
+
+
+@register_job_kind(
+    "reperes.build_sheets", label="Construction des fiches repères", can_view=lambda user, job: True, notify=False
+)
+def run_build_sheets(job, progress):
+    from .sheets import build_sheets
+
+    return build_sheets(
+        territory_codes=job.params.get("territories"),
+        audiences=job.params.get("audiences"),
+        only_stale=bool(job.params.get("only_stale")),
+        progress=progress,
+    )
+
+
+def _can_view_pdf(user, job) -> bool:
+    return job.params.get("audience") == Sheet.Audience.PUBLIC or can_see_members_indicators(user)
+
+
+@register_job_kind("reperes.sheet_pdf", label="Fiche repères (PDF)", can_view=_can_view_pdf, notify=False)
+def run_sheet_pdf(job, progress):
+    from .pdf import render_sheet_pdf
+
+    sheet = Sheet.objects.select_related("territory").filter(pk=job.params.get("sheet")).first()
+    if sheet is None or not sheet.snapshot:
+        raise JobFailure("La fiche repères n’est pas encore construite.")
+    progress(20, "Mise en page du PDF")
+    content = render_sheet_pdf(sheet)
+    return JobOutput(
+        filename=f"fiche-reperes-{sheet.territory.code.lower()}.pdf",
+        content=content,
+        content_type="application/pdf",
+        message="La fiche repères en PDF est prête.",
+    )

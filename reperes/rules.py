@@ -1,0 +1,5 @@
+import rules
+
+from srefop_portal.common.permissions import is_cariforef_staff
+
+rules.add_perm("reperes.manage", is_cariforef_staff)

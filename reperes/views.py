@@ -1,0 +1,440 @@
+"""Public pages (index, sheet, comparison, downloads) and staff pages (imports, catalogue, rebuilds)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.db.models import Count, Max
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import CreateView, FormView, ListView, TemplateView, UpdateView
+
+from srefop_portal.common.jobs import reusable_job, start_job
+from srefop_portal.common.maps import choropleth
+from srefop_portal.common.models import Job
+from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
+from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
+from territories.maps import region_map_svg
+from territories.models import Territory
+
+from . import rules as _rules  # noqa: F401  (registers the app's permissions)
+from .forms import ImportForm, IndicatorForm
+from .importers import validate_file
+from .models import ImportBatch, Indicator, Level, Observation, Sheet, audience_for
+from .services import ReperesError, roll_back_import, save_indicator, start_import
+from .sheets import DEMO_LABEL, REGION_CODE, REGION_NAME, format_value, map_choice, render_sheet_map
+
+FORMATS = ("csv", "xlsx")
+
+
+def queue_sheet_build(territory, audience, sheet, requester):
+    """A pending build of this sheet, started if needed (identical pending builds are shared)."""
+    marker = f"{sheet.pk}-{sheet.built_at.timestamp() if sheet and sheet.built_at else 0}" if sheet else "new"
+    return start_job(
+        kind="reperes.build_sheets",
+        params={"territories": [territory.code], "audiences": [audience]},
+        requester=requester if requester.is_authenticated else None,
+        fingerprint=f"sheet:{territory.code}:{audience}:{marker}",
+    )
+
+
+class IndexView(PublicMixin, TemplateView):
+    template_name = "reperes/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicators = list(
+            Indicator.objects.for_user(self.request.user)
+            .annotate(values=Count("observations"), last=Max("observations__period"))
+            .order_by("theme", "order", "label")
+        )
+        context.update(
+            territories=Territory.objects.select_related("departement").order_by("departement__code", "name"),
+            indicators=indicators,
+            has_demo=any(i.is_demo for i in indicators),
+            demo_label=DEMO_LABEL,
+            members_view=audience_for(self.request.user) == Sheet.Audience.MEMBERS,
+        )
+        return context
+
+
+class SheetMixin:
+    def get_sheet(self):
+        self.territory = get_object_or_404(Territory.objects.select_related("departement"), code=self.kwargs["code"])
+        self.audience = audience_for(self.request.user)
+        return Sheet.objects.filter(territory=self.territory, audience=self.audience).first()
+
+
+class SheetView(PublicMixin, SheetMixin, TemplateView):
+    template_name = "reperes/sheet.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sheet = self.get_sheet()
+        job = None
+        if sheet is None or sheet.stale:
+            job = queue_sheet_build(self.territory, self.audience, sheet, self.request.user)
+        snapshot = sheet.snapshot if sheet and sheet.snapshot else None
+        map_svg, choice = "", None
+        if snapshot:
+            requested = self.request.GET.get("carte") or ""
+            default = snapshot["map"]["default"]
+            if requested and requested != default:
+                map_svg, choice = render_sheet_map(snapshot, requested)
+            else:
+                map_svg, choice = sheet.map_svg, map_choice(snapshot, default)
+        context.update(
+            territory=self.territory,
+            sheet=sheet,
+            snapshot=snapshot,
+            job=job,
+            map_svg=map_svg,
+            map_info=choice,
+            demo_label=DEMO_LABEL,
+            members_view=self.audience == Sheet.Audience.MEMBERS,
+        )
+        return context
+
+
+def sheet_rows(snapshot):
+    headers = [
+        "Indicateur (code)",
+        "Indicateur",
+        "Unité",
+        "Période",
+        snapshot["territory"]["name"],
+        snapshot["territory"]["departement"],
+        REGION_NAME,
+        "Données de démonstration",
+    ]
+    rows = []
+    for code, data in snapshot["series"].items():
+        for i, period in enumerate(data["periods"]):
+            rows.append(
+                [
+                    code,
+                    data["label"],
+                    data["unit"],
+                    period,
+                    data["territory"][i],
+                    data["departement"][i],
+                    data["region"][i],
+                    "oui" if data["is_demo"] else "non",
+                ]
+            )
+    return headers, rows
+
+
+class SheetDataView(PublicMixin, SheetMixin, View):
+    def get(self, request, *args, **kwargs):
+        if kwargs["fmt"] not in FORMATS:
+            raise Http404
+        sheet = self.get_sheet()
+        if sheet is None or not sheet.snapshot:
+            raise Http404("Fiche en préparation.")
+        headers, rows = sheet_rows(sheet.snapshot)
+        name = f"reperes-{self.territory.code.lower()}"
+        if kwargs["fmt"] == "csv":
+            return csv_response(f"{name}.csv", headers, rows)
+        return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title="Repères")
+
+
+class SheetPdfView(PublicMixin, SheetMixin, TemplateView):
+    """The PDF is built in the background; an unchanged sheet's PDF is served at once."""
+
+    template_name = "reperes/sheet_pdf.html"
+
+    def get(self, request, *args, **kwargs):
+        sheet = self.get_sheet()
+        if sheet is None or not sheet.snapshot:
+            raise Http404("Fiche en préparation.")
+        fingerprint = f"{sheet.fingerprint}:{sheet.audience}"
+        job = reusable_job("reperes.sheet_pdf", fingerprint)
+        if job is None:
+            job = start_job(
+                kind="reperes.sheet_pdf",
+                params={"sheet": sheet.pk, "audience": sheet.audience},
+                requester=request.user if request.user.is_authenticated else None,
+                fingerprint=fingerprint,
+            )
+        job.refresh_from_db()
+        if job.status == Job.Status.DONE and job.has_file:
+            try:
+                handle = job.file.open("rb")
+            except FileNotFoundError:
+                raise Http404 from None
+            return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)
+        return self.render_to_response({"territory": self.territory, "job": job, "sheet": sheet})
+
+
+class CompareMixin:
+    def comparison(self):
+        request = self.request
+        indicators = list(
+            Indicator.objects.for_user(request.user)
+            .filter(observations__level=Level.TERRITORY)
+            .distinct()
+            .order_by("order", "label")
+        )
+        if not indicators:
+            return None
+        requested = request.GET.get("indicateur") or ""
+        indicator = next((i for i in indicators if i.code == requested), None)
+        if requested and indicator is None:
+            raise Http404("Indicateur inconnu.")
+        indicator = indicator or next((i for i in indicators if i.is_key and i.unit.strip() == "%"), indicators[0])
+        rows = list(
+            Observation.objects.filter(
+                indicator=indicator, level__in=[Level.TERRITORY, Level.DEPARTEMENT, Level.REGION]
+            ).values_list("level", "code", "period", "value")
+        )
+        periods = sorted({p for level, _c, p, _v in rows if level == Level.TERRITORY})
+        period = request.GET.get("periode") if request.GET.get("periode") in periods else periods[-1]
+        values = {(level, code): value for level, code, p, value in rows if p == period}
+        territories = list(Territory.objects.select_related("departement"))
+        ranked = sorted(
+            (t for t in territories if (Level.TERRITORY, t.code) in values),
+            key=lambda t: values[(Level.TERRITORY, t.code)],
+            reverse=True,
+        )
+        table = [
+            {
+                "rank": i + 1,
+                "territory": t,
+                "value": values[(Level.TERRITORY, t.code)],
+                "text": format_value(values[(Level.TERRITORY, t.code)], indicator.decimals, indicator.unit),
+                "departement_text": format_value(
+                    values.get((Level.DEPARTEMENT, t.departement.code)), indicator.decimals, indicator.unit
+                ),
+            }
+            for i, t in enumerate(ranked)
+        ]
+        return {
+            "indicators": indicators,
+            "indicator": indicator,
+            "periods": periods,
+            "period": period,
+            "table": table,
+            "region_text": format_value(values.get((Level.REGION, REGION_CODE)), indicator.decimals, indicator.unit),
+            "missing": [t for t in territories if (Level.TERRITORY, t.code) not in values],
+        }
+
+
+class CompareView(PublicMixin, CompareMixin, TemplateView):
+    template_name = "reperes/compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.comparison()
+        context["data"] = data
+        context["demo_label"] = DEMO_LABEL
+        context["map_svg"] = ""
+        if data:
+            indicator = data["indicator"]
+
+            def formatter(value):
+                return format_value(value, indicator.decimals, indicator.unit)
+
+            fills, legend = choropleth(
+                {row["territory"].code: float(row["value"]) for row in data["table"]}
+                | {t.code: None for t in data["missing"]},
+                formatter=formatter,
+            )
+            title = f"{indicator.label} ({data['period']}) par territoire EFOP"
+            if indicator.is_demo:
+                title += f" ({DEMO_LABEL})"
+            context["map_svg"] = region_map_svg(fills=fills, legend=legend, title=title)
+        return context
+
+
+class CompareDataView(PublicMixin, CompareMixin, View):
+    def get(self, request, *args, **kwargs):
+        if kwargs["fmt"] not in FORMATS:
+            raise Http404
+        data = self.comparison()
+        if data is None:
+            raise Http404
+        indicator = data["indicator"]
+        headers = [
+            "Rang",
+            "Code du territoire",
+            "Territoire",
+            "Département",
+            "Indicateur",
+            "Période",
+            "Valeur",
+            "Unité",
+        ]
+        rows = [
+            [
+                row["rank"],
+                row["territory"].code,
+                row["territory"].name,
+                row["territory"].departement.name,
+                indicator.label,
+                data["period"],
+                row["value"],
+                indicator.unit,
+            ]
+            for row in data["table"]
+        ]
+        name = f"reperes-comparaison-{indicator.code}-{data['period']}"
+        if kwargs["fmt"] == "csv":
+            return csv_response(f"{name}.csv", headers, rows)
+        return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title="Comparaison")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Staff pages
+
+
+class StaffMixin(StaffViewMixin):
+    permission_required = "reperes.manage"
+
+
+class ImportListView(StaffMixin, ListView):
+    template_name = "reperes/staff/import_list.html"
+    context_object_name = "batches"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return ImportBatch.objects.select_related("created_by", "rolled_back_by").order_by("-created_at", "-pk")
+
+
+class ImportCreateView(StaffMixin, FormView):
+    """Step 1: upload and dry run (nothing written); errors listed by line and column."""
+
+    template_name = "reperes/staff/import_form.html"
+    form_class = ImportForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        format, options = form.cleaned_data["format"], form.options()
+        result = validate_file(data, upload.name, format=format, options=options)
+        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
+        indicators = Indicator.objects.filter(code__in=result.indicator_codes).order_by("label")
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                result=result,
+                token=token,
+                format=format,
+                options_json=json.dumps(options),
+                result_indicators=indicators,
+            )
+        )
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        for key in ("result", "token", "format", "options_json", "result_indicators"):
+            kwargs.setdefault(key, None)
+        return super().get_context_data(**kwargs)
+
+
+class ImportConfirmView(StaffMixin, View):
+    """Step 2: the checked file is applied by a background job (one transaction), with a progress bar."""
+
+    def post(self, request, *args, **kwargs):
+        token = request.POST.get("token", "")
+        stashed = load_stash(request, token)
+        if stashed is None:
+            messages.error(request, "Le fichier vérifié n’est plus disponible : déposez-le à nouveau.")
+            return redirect("reperes_staff:import_new")
+        format = request.POST.get("format", "")
+        try:
+            options = json.loads(request.POST.get("options") or "{}")
+        except ValueError:
+            options = None
+        if format not in ImportBatch.Format.values or not isinstance(options, dict):
+            messages.error(request, "Paramètres d’import invalides : déposez le fichier à nouveau.")
+            return redirect("reperes_staff:import_new")
+        data, filename = stashed
+        result = validate_file(data, filename, format=format, options=options)
+        if not result.is_valid:
+            messages.error(request, "Le fichier contient des erreurs : aucune donnée n’a été modifiée.")
+            return redirect("reperes_staff:import_new")
+        batch, _job = start_import(user=request.user, data=data, filename=filename, format=format, options=options)
+        drop_stash(request, token)
+        messages.success(request, "Import lancé : suivez son avancement ci-dessous.")
+        return redirect(batch.get_absolute_url())
+
+
+class ImportDetailView(StaffMixin, TemplateView):
+    template_name = "reperes/staff/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=kwargs["pk"])
+        context["batch"] = batch
+        context["job"] = Job.objects.filter(uuid=batch.job_uuid).first() if batch.job_uuid else None
+        context["indicators"] = Indicator.objects.filter(code__in=batch.indicator_codes).order_by("label")
+        return context
+
+
+class ImportRollbackView(StaffMixin, View):
+    def post(self, request, *args, **kwargs):
+        batch = get_object_or_404(ImportBatch, pk=kwargs["pk"])
+        try:
+            summary = roll_back_import(batch=batch, user=request.user)
+        except ReperesError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Import annulé : {summary['deleted']} valeur(s) supprimée(s), agrégats recalculés, "
+                "fiches repères en cours de mise à jour.",
+            )
+        return redirect(batch.get_absolute_url())
+
+
+class IndicatorListView(StaffMixin, ListView):
+    template_name = "reperes/staff/indicator_list.html"
+    context_object_name = "indicators"
+
+    def get_queryset(self):
+        return Indicator.objects.annotate(values=Count("observations")).order_by("theme", "order", "label")
+
+
+class IndicatorFormMixin(StaffMixin):
+    model = Indicator
+    form_class = IndicatorForm
+    template_name = "reperes/staff/indicator_form.html"
+
+    def form_valid(self, form):
+        try:
+            save_indicator(indicator=form.instance, user=self.request.user)
+        except ReperesError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Indicateur « {form.instance.label} » enregistré.")
+        return redirect("reperes_staff:indicator_list")
+
+
+class IndicatorCreateView(IndicatorFormMixin, CreateView):
+    pass
+
+
+class IndicatorUpdateView(IndicatorFormMixin, UpdateView):
+    pass
+
+
+class RebuildView(StaffMixin, View):
+    """Full aggregation (then the sheets), or the sheets only, as background jobs."""
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("what") == "sheets":
+            job = start_job(kind="reperes.build_sheets", params={}, requester=request.user)
+        else:
+            job = start_job(kind="reperes.aggregate", params={}, requester=request.user)
+        return redirect(job.get_absolute_url())
+
+
+def staff_home_url():
+    return reverse("reperes_staff:import_list")

@@ -1,0 +1,75 @@
+"""Background jobs of the roadmaps app: the import of a large préconisations file, the territory progress report
+and the regional bundle of reports (see roadmaps/reports/)."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from srefop_portal.common.jobs import JobFailure, JobOutput, register_job_kind
+
+from .reports import BUNDLE_KIND, TERRITORY_KIND
+from .reports.service import can_view_regional_bundle, can_view_territory_report
+
+
+def _can_view(user, job) -> bool:
+    return bool(user.is_authenticated and (user.is_cariforef_staff or user.is_superuser))
+
+
+@register_job_kind(
+    "roadmaps.import_recommendations", label="Import de préconisations", can_view=_can_view, notify=False
+)
+def import_recommendations(job, progress):
+    from .importers import apply_recommendations, validate_recommendations
+
+    token = str(job.params.get("token", ""))
+    path = Path(settings.VAR_DIR) / "uploads" / f"{token}.bin"
+    if not token.isalnum() or not path.exists():
+        raise JobFailure("Le fichier déposé n'est plus disponible : déposez-le à nouveau.")
+    progress(5, "Vérification du fichier")
+    result = validate_recommendations(path.read_bytes(), job.params.get("filename", ""))
+    if not result.is_valid:
+        raise JobFailure(f"Le fichier contient {len(result.errors)} erreur(s) : aucune modification n'a été faite.")
+    progress(30, "Enregistrement")
+    counts = apply_recommendations(result, progress=progress)
+    path.unlink(missing_ok=True)
+    return {
+        "message": f"Import appliqué : {counts['created']} créée(s), {counts['updated']} mise(s) à jour, "
+        f"{counts['unchanged']} inchangée(s).",
+        "result": counts,
+    }
+
+
+@register_job_kind(TERRITORY_KIND, label="Rapport d’avancement du territoire", can_view=can_view_territory_report)
+def build_territory_report(job, progress):
+    from clefop.models import Body, BodyKind
+
+    from .reports.data import changes_since, collect, fingerprint, previous_snapshot, snapshot
+    from .reports.render import render_territory_report, report_filename
+    from .reports.service import email_report_to_cochairs
+
+    body = Body.objects.filter(pk=job.params.get("body"), kind=BodyKind.CLEFOP).first()
+    if body is None:
+        raise JobFailure("Ce Clefop n’existe plus : le rapport ne peut pas être produit.")
+    progress(10, "Collecte des données de la feuille de route")
+    data = collect(body)
+    changes = changes_since(data, previous_snapshot(body.pk, exclude_job=job.pk))
+    progress(30, "Mise en page du PDF")
+    content = render_territory_report(data, changes)
+    filename = report_filename(data)
+    if job.params.get("monthly"):
+        progress(90, "Envoi aux co-présidents")
+        email_report_to_cochairs(body=body, filename=filename, content=content)
+    return JobOutput(
+        filename=filename,
+        content=content,
+        content_type="application/pdf",
+        message="Le rapport d’avancement est prêt.",
+        result={"snapshot": snapshot(data), "territory": data["territory"]["code"], "data": fingerprint(data)},
+    )
+
+
+@register_job_kind(BUNDLE_KIND, label="Recueil régional des rapports d’avancement", can_view=can_view_regional_bundle)
+def build_regional_bundle(job, progress):
+    from .reports.bundle import merge
+
+    return merge(job, progress)

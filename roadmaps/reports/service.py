@@ -1,0 +1,122 @@
+"""Starting report jobs and deciding who may follow them (the job pages of srefop_portal.common check ``can_view``)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from clefop.models import Body, BodyKind
+from srefop_portal.common.jobs import reusable_job, start_job
+from srefop_portal.common.models import Job
+
+from . import BUNDLE_KIND, TERRITORY_KIND
+from .data import collect, fingerprint
+
+
+class ReportError(Exception):
+    """A report cannot be requested (French message shown to the user)."""
+
+
+def can_view_territory_report(user, job: Job) -> bool:
+    """The Clefop's co-chairs and members (observers included), its Cdefop, the Crefop, staff."""
+    body = Body.objects.filter(pk=job.params.get("body"), kind=BodyKind.CLEFOP).select_related("territory").first()
+    return body is not None and user.is_authenticated and user.has_perm("roadmaps.download_report", body)
+
+
+def can_view_regional_bundle(user, job: Job) -> bool:
+    return user.is_authenticated and user.has_perm("roadmaps.download_regional_bundle")
+
+
+def territory_reports(body: Body):
+    return Job.objects.filter(kind=TERRITORY_KIND, params__body=body.pk).select_related("requester")
+
+
+def regional_bundles():
+    return Job.objects.filter(kind=BUNDLE_KIND).select_related("requester")
+
+
+@transaction.atomic
+def request_territory_report(*, body: Body, user, monthly: bool = False) -> Job:
+    """The report of a Clefop: an identical finished (or running) report is returned at once, else a new job."""
+    if body.kind != BodyKind.CLEFOP or body.territory_id is None:
+        raise ReportError("Le rapport d’avancement concerne un Clefop (une instance de territoire).")
+    data = collect(body)
+    digest = fingerprint(data)
+    if monthly:
+        # The monthly sending always produces its own job (it e-mails the co-chairs when done).
+        digest = hashlib.sha256(f"mensuel:{digest}".encode()).hexdigest()
+    return start_job(
+        kind=TERRITORY_KIND,
+        params={"body": body.pk, "monthly": monthly},
+        requester=user,
+        fingerprint=digest,
+    )
+
+
+def bundle_bodies() -> list[Body]:
+    """Clefops with a current (non-archived) roadmap, in the order of the synthesis."""
+    from ..models import Roadmap, RoadmapStatus
+
+    with_roadmap = Roadmap.objects.exclude(status=RoadmapStatus.ARCHIVED).values("body_id")
+    return list(
+        Body.objects.clefops()
+        .filter(pk__in=with_roadmap)
+        .select_related("territory__departement")
+        .order_by("territory__departement__code", "territory__name")
+    )
+
+
+def bundle_fingerprint(bodies: list[Body]) -> str:
+    """Hash of every territory's fingerprint (one data collection per territory, a few queries each)."""
+    parts = [f"{body.pk}:{fingerprint(collect(body))}" for body in bodies]
+    return hashlib.sha256(f"{timezone.localdate()}|{'|'.join(parts)}".encode()).hexdigest()
+
+
+@transaction.atomic
+def request_regional_bundle(*, user) -> Job:
+    """All territory reports plus the regional synthesis, fanned out over the workers (see bundle.py)."""
+    bodies = bundle_bodies()
+    if not bodies:
+        raise ReportError("Aucun territoire n’a encore de feuille de route : il n’y a pas de rapport à produire.")
+    digest = bundle_fingerprint(bodies)
+    existing = reusable_job(BUNDLE_KIND, digest)
+    if existing is not None:
+        return existing
+    job = Job.objects.create(
+        kind=BUNDLE_KIND, params={"bodies": [b.pk for b in bodies]}, requester=user, fingerprint=digest
+    )
+    from ..tasks import start_regional_bundle
+
+    transaction.on_commit(lambda: start_regional_bundle.delay(job.pk))
+    return job
+
+
+def email_report_to_cochairs(*, body: Body, filename: str, content: bytes) -> int:
+    """The monthly report, attached to an e-mail to each active co-chair of the Clefop."""
+    from django.core.mail import EmailMessage
+
+    from clefop.models import Membership, Position
+
+    emails = sorted(
+        set(
+            Membership.objects.active()
+            .filter(body=body, position=Position.COCHAIR, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not emails:
+        return 0
+    message = EmailMessage(
+        subject=f"[Portail Srefop] Rapport d’avancement mensuel — {body.name}",
+        body=(
+            f"Bonjour,\n\nVous trouverez ci-joint le rapport d’avancement de la feuille de route du {body.name}, "
+            f"produit le {timezone.localdate():%d/%m/%Y}.\n\nCe courriel est envoyé chaque mois aux co-présidents "
+            "du Clefop.\n\n— Portail Srefop"
+        ),
+        to=emails,
+    )
+    message.attach(filename, content, "application/pdf")
+    message.send(fail_silently=True)
+    return len(emails)

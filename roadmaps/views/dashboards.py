@@ -1,0 +1,217 @@
+"""Following the strategy: regional and départemental dashboards, coverage of the préconisations."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from clefop.models import Body, BodyKind, perimeter_of
+from srefop_portal.common.permissions import PermissionRequiredMixin
+from srefop_portal.common.tabular import xlsx_response
+from territories.models import Departement, Territory
+
+from ..models import (
+    Action,
+    ActionStatus,
+    Ambition,
+    AmbitionSheet,
+    Recommendation,
+    Roadmap,
+    RoadmapStatus,
+    departement_rollup,
+    region_rollup,
+)
+
+
+def territory_rows(territories):
+    """Per territory: its working roadmap (latest non-archived version) with stats, and the published one."""
+    territories = list(territories)
+    body_ids = [t.clefop.pk for t in territories if getattr(t, "clefop", None)]
+    roadmaps = (
+        Roadmap.objects.filter(body_id__in=body_ids)
+        .exclude(status=RoadmapStatus.ARCHIVED)
+        .with_stats()
+        .order_by("body_id", "-start_year", "-version")
+    )
+    working, published = {}, {}
+    for roadmap in roadmaps:
+        working.setdefault(roadmap.body_id, roadmap)
+        if roadmap.status == RoadmapStatus.ADOPTED:
+            published.setdefault(roadmap.body_id, roadmap)
+    rows = []
+    for territory in territories:
+        clefop = getattr(territory, "clefop", None)
+        roadmap = working.get(clefop.pk) if clefop else None
+        rows.append(
+            {
+                "territory": territory,
+                "body": clefop,
+                "roadmap": roadmap,
+                "published": published.get(clefop.pk) if clefop else None,
+                "statuses": [
+                    {"label": label, "value": value, "count": getattr(roadmap, f"status_{value}", 0) if roadmap else 0}
+                    for value, label in ActionStatus.choices
+                ],
+            }
+        )
+    return rows
+
+
+class RegionDashboardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "roadmaps.view_region_dashboard"
+    template_name = "roadmaps/dashboard_region.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territories = Territory.objects.select_related("departement", "clefop").order_by("departement__code", "name")
+        context.update(
+            rows=territory_rows(territories),
+            departements=departement_rollup(),
+            region=region_rollup(),
+            status_choices=ActionStatus.choices,
+        )
+        return context
+
+
+class DepartementDashboardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "roadmaps.view_departement_dashboard"
+    template_name = "roadmaps/dashboard_departement.html"
+
+    def get_permission_object(self):
+        if not hasattr(self, "_departement"):
+            self._departement = get_object_or_404(Departement, code=self.kwargs["code"])
+        return self._departement
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        departement = self.get_permission_object()
+        territories = Territory.objects.filter(departement=departement).select_related("departement", "clefop")
+        context.update(
+            departement=departement,
+            rows=territory_rows(territories.order_by("name")),
+            rollup=departement_rollup().filter(pk=departement.pk).first(),
+            status_choices=ActionStatus.choices,
+            overdue_actions=Action.objects.for_user(self.request.user)
+            .overdue()
+            .filter(roadmap__body__territory__departement=departement)
+            .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
+            .select_related("roadmap__body__territory")
+            .order_by("end_date")[:50],
+        )
+        return context
+
+
+class DashboardHomeView(PermissionRequiredMixin, TemplateView):
+    """pilotage/: the Crefop and staff see the region; a Cdefop member their département(s)."""
+
+    permission_required = "roadmaps.view_dashboard"
+    template_name = "roadmaps/dashboard_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        perimeter = perimeter_of(self.request.user)
+        departements = Departement.objects.order_by("code")
+        if not (perimeter.is_staff or perimeter.is_crefop):
+            departements = departements.filter(pk__in=perimeter.cdefop_departements)
+        context["departements"] = departements
+        context["can_see_region"] = perimeter.is_staff or perimeter.is_crefop
+        return context
+
+
+def coverage_data(params):
+    territories = list(Territory.objects.select_related("departement").order_by("departement__code", "name"))
+    recommendations = Recommendation.objects.select_related("sheet__ambition").order_by("code")
+    if params.get("ambition"):
+        recommendations = recommendations.filter(sheet__ambition__code=params["ambition"])
+    if params.get("fiche"):
+        recommendations = recommendations.filter(sheet__code=params["fiche"])
+    if params.get("departement"):
+        territories = [t for t in territories if t.departement.code == params["departement"]]
+    if params.get("q"):
+        recommendations = recommendations.search(params["q"])
+    recommendations = list(recommendations.prefetch_related("territories"))
+    counts = defaultdict(int)
+    for rec_id, territory_id, total in (
+        Action.objects.filter(recommendations__in=[r.pk for r in recommendations])
+        .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
+        .values_list("recommendations", "roadmap__body__territory")
+        .annotate(total=Count("pk", distinct=True))
+    ):
+        counts[(rec_id, territory_id)] += total
+    only_uncovered = params.get("non_couvertes") == "1"
+    rows = []
+    for rec in recommendations:
+        targeted = {t.pk for t in rec.territories.all()}
+        cells = [
+            {"territory": t, "count": counts.get((rec.pk, t.pk), 0), "targeted": not targeted or t.pk in targeted}
+            for t in territories
+        ]
+        total = sum(c["count"] for c in cells)
+        if only_uncovered and total:
+            continue
+        rows.append({"recommendation": rec, "cells": cells, "total": total})
+    return territories, rows
+
+
+class CoverageView(PermissionRequiredMixin, TemplateView):
+    permission_required = "roadmaps.view_dashboard"
+    template_name = "roadmaps/coverage.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            territories, rows = coverage_data(request.GET)
+            headers = ["code", "preconisation", "fiche_ambition", *[t.code for t in territories], "total"]
+            data = [
+                [
+                    r["recommendation"].code,
+                    r["recommendation"].title,
+                    r["recommendation"].sheet.code,
+                    *[c["count"] for c in r["cells"]],
+                    r["total"],
+                ]
+                for r in rows
+            ]
+            return xlsx_response("couverture-preconisations.xlsx", headers, data, sheet_title="Couverture")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territories, rows = coverage_data(self.request.GET)
+        context.update(
+            territories=territories,
+            rows=rows,
+            ambitions=Ambition.objects.all(),
+            sheets=AmbitionSheet.objects.all(),
+            departements=Departement.objects.order_by("code"),
+            selected={
+                k: self.request.GET.get(k, "") for k in ("ambition", "fiche", "departement", "q", "non_couvertes")
+            },
+            covered=sum(1 for r in rows if r["total"]),
+        )
+        return context
+
+
+class CoverageDetailView(PermissionRequiredMixin, TemplateView):
+    """Drill-down: the actions taking up one préconisation, by territory (restricted ones only for members)."""
+
+    permission_required = "roadmaps.view_dashboard"
+    template_name = "roadmaps/coverage_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        recommendation = get_object_or_404(Recommendation, code=self.kwargs["code"])
+        actions = (
+            Action.objects.for_user(self.request.user)
+            .filter(recommendations=recommendation)
+            .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
+            .select_related("roadmap__body__territory", "priority")
+            .order_by("roadmap__body__territory__code", "title")
+        )
+        if self.request.GET.get("territoire"):
+            actions = actions.filter(roadmap__body__territory__code=self.request.GET["territoire"])
+        context.update(recommendation=recommendation, actions=actions, territory=self.request.GET.get("territoire", ""))
+        return context
+
+
+__all__ = ["Body", "BodyKind", "Q"]

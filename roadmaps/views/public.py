@@ -1,0 +1,146 @@
+"""Public pages: préconisations, adopted roadmaps, open data."""
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView, TemplateView
+
+from srefop_portal.common.permissions import PublicMixin
+from srefop_portal.common.tabular import csv_response
+from territories.models import Territory
+
+from ..exports import open_data_json, open_data_rows
+from ..models import (
+    Action,
+    Ambition,
+    AmbitionSheet,
+    EvolutionKind,
+    NafSection,
+    Recommendation,
+    Roadmap,
+    RomeDomain,
+)
+from .workspace import roadmap_detail_context
+
+FILTERS = ("ambition", "fiche", "domaine", "rome", "naf", "territoire", "evolution", "q")
+
+
+class RecommendationListView(PublicMixin, ListView):
+    template_name = "roadmaps/recommendation_list.html"
+    context_object_name = "recommendations"
+    paginate_by = 30
+
+    def get_queryset(self):
+        params = self.request.GET
+        queryset = Recommendation.objects.select_related("sheet__ambition").prefetch_related("territories")
+        if params.get("ambition"):
+            queryset = queryset.filter(sheet__ambition__code=params["ambition"])
+        if params.get("fiche"):
+            queryset = queryset.filter(sheet__code=params["fiche"])
+        if params.get("domaine"):
+            queryset = queryset.filter(rome_codes__domain__code=params["domaine"])
+        if params.get("rome"):
+            queryset = queryset.filter(rome_codes__code=params["rome"].strip().upper())
+        if params.get("naf"):
+            queryset = queryset.filter(naf_sections__code=params["naf"]) | queryset.filter(
+                naf_divisions__section__code=params["naf"]
+            )
+        if params.get("territoire") == "region":
+            queryset = queryset.filter(territories__isnull=True)
+        elif params.get("territoire"):
+            queryset = queryset.filter(territories__code=params["territoire"])
+        if params.get("evolution"):
+            queryset = queryset.filter(evolution=params["evolution"])
+        queryset = queryset.search(params.get("q", ""))
+        return queryset.with_action_counts().distinct().order_by("code")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            ambitions=Ambition.objects.all(),
+            sheets=AmbitionSheet.objects.all(),
+            domains=RomeDomain.objects.all(),
+            sections=NafSection.objects.all(),
+            territories=Territory.objects.order_by("code"),
+            evolutions=EvolutionKind.choices,
+            selected={name: self.request.GET.get(name, "") for name in FILTERS},
+            has_examples=Recommendation.objects.filter(is_example=True).exists(),
+            total=context["paginator"].count,
+        )
+        return context
+
+
+class RecommendationDetailView(PublicMixin, DetailView):
+    template_name = "roadmaps/recommendation_detail.html"
+    context_object_name = "recommendation"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return Recommendation.objects.select_related("sheet__ambition").prefetch_related(
+            "rome_codes", "naf_divisions", "naf_sections", "territories"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        actions = (
+            Action.objects.public()
+            .filter(recommendations=self.object)
+            .select_related("roadmap__body__territory", "priority")
+            .order_by("roadmap__body__territory__code", "title")
+        )
+        context["actions"] = actions
+        context["territory_codes"] = sorted(
+            {a.roadmap.body.territory.code for a in actions if a.roadmap.body.territory}
+        )
+        return context
+
+
+class PublicRoadmapListView(PublicMixin, TemplateView):
+    template_name = "roadmaps/public_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmaps = {
+            r.body_id: r
+            for r in Roadmap.objects.published().select_related("body").order_by("body_id", "start_year", "version")
+        }
+        territories = list(
+            Territory.objects.select_related("departement", "clefop").order_by("departement__code", "name")
+        )
+        for territory in territories:
+            clefop = getattr(territory, "clefop", None)
+            territory.published_roadmap = roadmaps.get(clefop.pk) if clefop else None
+        context["territories"] = territories
+        context["published_count"] = len(roadmaps)
+        return context
+
+
+class PublicRoadmapDetailView(PublicMixin, TemplateView):
+    template_name = "roadmaps/public_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmap = get_object_or_404(
+            Roadmap.objects.published().select_related("body__territory__departement"), pk=self.kwargs["pk"]
+        )
+        context["roadmap"] = roadmap
+        context.update(roadmap_detail_context(roadmap, self.request.user, public=True))
+        context["latest_review"] = roadmap.reviews.first()
+        return context
+
+
+class OpenDataView(PublicMixin, TemplateView):
+    template_name = "roadmaps/open_data.html"
+
+
+class OpenDataCsvView(PublicMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        headers, rows = open_data_rows()
+        return csv_response("feuilles-de-route-adoptees.csv", headers, rows)
+
+
+class OpenDataJsonView(PublicMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(open_data_json(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response

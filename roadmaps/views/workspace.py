@@ -1,0 +1,708 @@
+"""The Clefop workspace (instances/<slug>/feuille-de-route/): roadmaps, priorities, actions, history."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from srefop_portal.common.tabular import csv_response, xlsx_response
+
+from .. import services
+from ..exports import roadmap_rows
+from ..forms import (
+    ActionForm,
+    AnnualReviewForm,
+    BudgetLineForm,
+    DocumentForm,
+    IndicatorForm,
+    PriorityForm,
+    RoadmapEditForm,
+    RoadmapForm,
+    StatusForm,
+    SubActionForm,
+    TransitionForm,
+)
+from ..history import entries_for
+from ..models import (
+    Action,
+    ActionDocument,
+    ActionStatus,
+    AnnualReview,
+    BudgetLine,
+    Priority,
+    PriorityAssessment,
+    ResultIndicator,
+    Roadmap,
+    RoadmapStatus,
+    SubAction,
+)
+from ..services import ActionConflict, RoadmapError
+from .base import ActionMixin, BodyMixin, RoadmapMixin, require, safe_next
+
+
+def roadmap_permissions(user, body) -> dict:
+    return {
+        name: user.has_perm(f"roadmaps.{name}_roadmap", body)
+        for name in ("edit", "create", "submit", "adopt", "return", "revise", "archive", "review")
+    } | {
+        "restore": user.has_perm("roadmaps.restore_version", body),
+        "report": user.has_perm("roadmaps.download_report", body),
+    }
+
+
+class BodyRoadmapsView(BodyMixin, TemplateView):
+    template_name = "roadmaps/body_roadmaps.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        body = self.get_body()
+        context["roadmaps"] = Roadmap.objects.filter(body=body).with_stats().order_by("-start_year", "-version")
+        context["perms_roadmap"] = roadmap_permissions(self.request.user, body)
+        return context
+
+
+class RoadmapCreateView(BodyMixin, TemplateView):
+    permission_required = "roadmaps.create_roadmap"
+    template_name = "roadmaps/roadmap_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        body = self.get_body()
+        context.setdefault(
+            "form",
+            RoadmapForm(initial={"title": f"Feuille de route de la {body.name}", "start_year": 2024, "end_year": 2026}),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = RoadmapForm(request.POST)
+        if form.is_valid():
+            try:
+                roadmap = services.create_roadmap(body=self.get_body(), user=request.user, **form.cleaned_data)
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Feuille de route créée en brouillon : ajoutez ses priorités.")
+                return redirect(roadmap.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def roadmap_detail_context(roadmap: Roadmap, user, *, public: bool = False) -> dict:
+    """Everything the roadmap page shows, in a constant number of queries."""
+    actions = Action.objects.filter(roadmap=roadmap)
+    actions = actions.filter(restricted=False) if public else actions.for_user(user)
+    actions = actions.select_related("pilot_organisation", "working_group").prefetch_related("pilots")
+    priorities = list(
+        Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
+    )
+    by_priority = {p.pk: [] for p in priorities}
+    for action in actions.order_by("order", "pk"):
+        by_priority.setdefault(action.priority_id, []).append(action)
+    all_actions = []
+    for priority in priorities:
+        priority.action_list = by_priority.get(priority.pk, [])
+        counted = [a for a in priority.action_list if a.status != ActionStatus.ABANDONED]
+        priority.progress_value = sum(a.progress for a in counted) / len(counted) if counted else None
+        priority.overdue_total = sum(1 for a in priority.action_list if a.is_overdue)
+        all_actions.extend(priority.action_list)
+    counted = [a for a in all_actions if a.status != ActionStatus.ABANDONED]
+    by_status = [
+        {"value": value, "label": label, "count": sum(1 for a in all_actions if a.status == value)}
+        for value, label in ActionStatus.choices
+    ]
+    return {
+        "priorities": priorities,
+        "action_total": len(all_actions),
+        "overdue_total": sum(1 for a in all_actions if a.is_overdue),
+        "progress_value": sum(a.progress for a in counted) / len(counted) if counted else None,
+        "by_status": by_status,
+    }
+
+
+class RoadmapDetailView(RoadmapMixin, TemplateView):
+    template_name = "roadmaps/roadmap_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
+        context.update(roadmap_detail_context(roadmap, user))
+        context["transitions"] = roadmap.transitions.select_related("by")[:10]
+        context["reviews"] = list(
+            roadmap.reviews.prefetch_related(
+                Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
+            )[:3]
+        )
+        context["versions"] = list(
+            Roadmap.objects.filter(body=body, start_year=roadmap.start_year, end_year=roadmap.end_year)
+            .exclude(pk=roadmap.pk)
+            .order_by("-version")
+        )
+        context["perms_roadmap"] = roadmap_permissions(user, body)
+        context["status_choices"] = ActionStatus.choices
+        return context
+
+
+class RoadmapEditView(RoadmapMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    template_name = "roadmaps/roadmap_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmap = self.get_roadmap()
+        context.setdefault("form", RoadmapEditForm(initial={"title": roadmap.title, "summary": roadmap.summary}))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = RoadmapEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_roadmap(roadmap=self.get_roadmap(), user=request.user, **form.cleaned_data)
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Feuille de route enregistrée.")
+                return redirect(self.get_roadmap().get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+TRANSITION_PAGES = {
+    "submit": ("Soumettre la feuille de route", "La feuille de route sera proposée à l'adoption des co-présidents."),
+    "return": ("Renvoyer en brouillon", "La feuille de route redevient modifiable par les membres."),
+    "adopt": ("Adopter la feuille de route", "Elle sera publiée sur le portail (actions restreintes exceptées)."),
+    "archive": ("Archiver la feuille de route", "Elle ne sera plus publiée ni modifiable."),
+    "revise": (
+        "Ouvrir une révision",
+        "Une nouvelle version (brouillon) copie ses priorités et actions ; la version "
+        "adoptée reste publiée jusqu'à l'adoption de la révision.",
+    ),
+}
+
+
+class RoadmapTransitionView(RoadmapMixin, TemplateView):
+    template_name = "roadmaps/roadmap_transition.html"
+
+    def get_permission_required(self):
+        name = self.kwargs["transition"]
+        if name not in TRANSITION_PAGES:
+            raise Http404
+        return [f"roadmaps.{name}_roadmap"]
+
+    def make_form(self, data=None):
+        return TransitionForm(data, needs_plenary=self.kwargs["transition"] == "adopt")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        name = self.kwargs["transition"]
+        context["transition"] = name
+        context["transition_title"], context["transition_help"] = TRANSITION_PAGES[name]
+        context.setdefault("form", self.make_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        name = self.kwargs["transition"]
+        if form.is_valid():
+            try:
+                if name == "revise":
+                    roadmap = services.revise_roadmap(
+                        roadmap=self.get_roadmap(), user=request.user, comment=form.cleaned_data["comment"]
+                    )
+                else:
+                    roadmap = services.transition_roadmap(
+                        roadmap=self.get_roadmap(),
+                        transition=name,
+                        user=request.user,
+                        comment=form.cleaned_data["comment"],
+                        plenary_date=form.cleaned_data.get("plenary_date"),
+                    )
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{TRANSITION_PAGES[name][0]} : c'est fait.")
+                return redirect(roadmap.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PriorityFormView(RoadmapMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    template_name = "roadmaps/priority_form.html"
+
+    def get_priority(self):
+        if "priority_pk" not in self.kwargs:
+            return None
+        return get_object_or_404(Priority, roadmap=self.get_roadmap(), pk=self.kwargs["priority_pk"])
+
+    def make_form(self, data=None):
+        priority = self.get_priority()
+        initial = {}
+        if priority:
+            initial = {
+                "title": priority.title,
+                "description": priority.description,
+                "order": priority.order,
+                "challenges": list(priority.challenges.all()),
+                "sheets": list(priority.sheets.all()),
+            }
+        return PriorityForm(
+            data, initial=initial, is_new=priority is None, existing_count=self.get_roadmap().priorities.count()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["priority"] = self.get_priority()
+        context.setdefault("form", self.make_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        priority = self.get_priority()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if priority is None:
+                    services.add_priority(
+                        roadmap=self.get_roadmap(),
+                        user=request.user,
+                        title=data["title"],
+                        description=data["description"],
+                        challenges=data["challenges"],
+                        sheets=data["sheets"],
+                    )
+                else:
+                    services.update_priority(
+                        priority=priority,
+                        user=request.user,
+                        title=data["title"],
+                        description=data["description"],
+                        challenges=data["challenges"],
+                        sheets=data["sheets"],
+                        order=data.get("order"),
+                    )
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Priorité enregistrée.")
+                return redirect(self.get_roadmap().get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PriorityDeleteView(RoadmapMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        priority = get_object_or_404(Priority, roadmap=self.get_roadmap(), pk=self.kwargs["priority_pk"])
+        try:
+            services.delete_priority(priority=priority, user=request.user)
+            messages.success(request, "Priorité supprimée.")
+        except RoadmapError as exc:
+            messages.error(request, str(exc))
+        return redirect(self.get_roadmap().get_absolute_url())
+
+
+def _action_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    return data
+
+
+class ActionCreateView(RoadmapMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    template_name = "roadmaps/action_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmap = self.get_roadmap()
+        initial = {"status": ActionStatus.PLANNED, "progress": 0, "priority": self.request.GET.get("priorite")}
+        context.setdefault("form", ActionForm(initial=initial, roadmap=roadmap))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        roadmap = self.get_roadmap()
+        form = ActionForm(request.POST, roadmap=roadmap)
+        if form.is_valid():
+            try:
+                action = services.create_action(roadmap=roadmap, data=_action_data(form), user=request.user)
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Action ajoutée.")
+                return redirect(action.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ActionDetailView(ActionMixin, TemplateView):
+    template_name = "roadmaps/action_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action, body, user = self.get_action(), self.get_body(), self.request.user
+        context.update(
+            notes=action.notes.select_related("author")[:20],
+            sub_actions=action.sub_actions.all(),
+            budget_lines=action.budget_lines.all(),
+            indicators=action.indicators.all(),
+            documents=action.documents.all(),
+            pilots=action.pilots.all(),
+            rome_codes=action.rome_codes.all(),
+            naf_divisions=action.naf_divisions.all(),
+            recommendations=action.recommendations.all(),
+            perms_roadmap=roadmap_permissions(user, body),
+            status_form=StatusForm(initial={"status": action.status, "progress": action.progress}),
+            budget_form=BudgetLineForm(prefix="budget"),
+            indicator_form=IndicatorForm(prefix="indicator"),
+            sub_action_form=SubActionForm(prefix="sub"),
+            document_form=DocumentForm(prefix="doc"),
+        )
+        return context
+
+
+class ActionEditView(ActionMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    template_name = "roadmaps/action_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = self.get_action()
+        context.setdefault("form", ActionForm(initial=ActionForm.initial_for(action), roadmap=action.roadmap))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = self.get_action()
+        require(action.roadmap.is_followable)
+        form = ActionForm(request.POST, roadmap=action.roadmap)
+        if form.is_valid():
+            expected = form.cleaned_data.get("version")
+            try:
+                services.update_action(
+                    action=action, data=_action_data(form), expected_version=expected or 0, user=request.user
+                )
+            except ActionConflict as conflict:
+                return self.conflict(form, conflict.current)
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Action enregistrée.")
+                return redirect(action.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def conflict(self, form, current: Action):
+        """Show both versions; the person's input is kept in a form carrying the saved version number."""
+        saved = ActionForm.initial_for(current)
+        rows = []
+        for name, field in form.fields.items():
+            if name == "version":
+                continue
+            mine, theirs = form.cleaned_data.get(name), saved.get(name)
+            rows.append(
+                {
+                    "label": field.label,
+                    "mine": _show(field, mine),
+                    "theirs": _show(field, theirs),
+                    "differs": _show(field, mine) != _show(field, theirs),
+                }
+            )
+        data = request_data = self.request.POST.copy()
+        request_data["version"] = current.version
+        retry_form = ActionForm(data, roadmap=current.roadmap)
+        retry_form.is_valid()
+        return render(
+            self.request,
+            "roadmaps/action_conflict.html",
+            self.get_context_data(form=retry_form, rows=rows, current=current),
+            status=409,
+        )
+
+
+def _show(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if hasattr(field, "choices") and not hasattr(field, "queryset"):
+        labels = dict(field.choices)
+        if isinstance(value, list | tuple):
+            return ", ".join(str(labels.get(v, v)) for v in value)
+        return str(labels.get(value, value))
+    if isinstance(value, list | tuple) or hasattr(value, "__iter__") and not isinstance(value, str):
+        return ", ".join(sorted(str(getattr(v, "code", v)) for v in value))
+    if isinstance(value, int) and hasattr(field, "queryset"):
+        return str(field.queryset.model.objects.filter(pk=value).first() or value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class ActionStatusView(ActionMixin, TemplateView):
+    """Status and progress of an action: in place with HTMX, or a plain form without JavaScript."""
+
+    permission_required = "roadmaps.edit_roadmap"
+    template_name = "roadmaps/action_status.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = self.get_action()
+        context.setdefault("form", StatusForm(initial={"status": action.status, "progress": action.progress}))
+        context["next"] = safe_next(self.request, action.get_absolute_url())
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx:
+            return render(request, "roadmaps/_action_status_form.html", self.get_context_data())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = self.get_action()
+        form = StatusForm(request.POST)
+        error = None
+        if form.is_valid():
+            try:
+                services.update_action_status(action=action, user=request.user, **form.cleaned_data)
+            except RoadmapError as exc:
+                error = str(exc)
+                form.add_error(None, error)
+            else:
+                if request.htmx:
+                    action.refresh_from_db()
+                    return render(
+                        request,
+                        "roadmaps/_action_status_cell.html",
+                        {"action": action, "body": self.get_body(), "can_edit": True, "saved": True},
+                    )
+                messages.success(request, "Statut et avancement enregistrés.")
+                return redirect(safe_next(request, action.get_absolute_url()))
+        if request.htmx:
+            return render(request, "roadmaps/_action_status_form.html", self.get_context_data(form=form), status=400)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+DETAIL_KINDS = {
+    "budget": (BudgetLine, BudgetLineForm, "Ligne budgétaire ajoutée."),
+    "indicateur": (ResultIndicator, IndicatorForm, "Indicateur ajouté."),
+    "sous-action": (SubAction, SubActionForm, "Sous-action ajoutée."),
+    "document": (ActionDocument, DocumentForm, "Document ajouté."),
+}
+PREFIXES = {"budget": "budget", "indicateur": "indicator", "sous-action": "sub", "document": "doc"}
+
+
+class ActionDetailAddView(ActionMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        kind = self.kwargs["kind"]
+        if kind not in DETAIL_KINDS:
+            raise Http404
+        action = self.get_action()
+        _model, form_class, success = DETAIL_KINDS[kind]
+        form = form_class(request.POST, request.FILES, prefix=PREFIXES[kind])
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if kind == "budget":
+                    services.add_budget_line(action=action, user=request.user, **data)
+                elif kind == "indicateur":
+                    services.add_indicator(action=action, user=request.user, **data)
+                elif kind == "sous-action":
+                    services.add_sub_action(action=action, user=request.user, **data)
+                else:
+                    upload = data["file"]
+                    services.add_action_document(
+                        action=action, title=data["title"], data=upload.read(), filename=upload.name, user=request.user
+                    )
+            except RoadmapError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, success)
+        else:
+            errors = "; ".join(
+                f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}" for f, e in form.errors.items()
+            )
+            messages.error(request, f"Rien n'a été ajouté — {errors}")
+        return redirect(action.get_absolute_url())
+
+
+class ActionDetailDeleteView(ActionMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        kind = self.kwargs["kind"]
+        if kind not in DETAIL_KINDS:
+            raise Http404
+        action = self.get_action()
+        model = DETAIL_KINDS[kind][0]
+        item = get_object_or_404(model, action=action, pk=self.kwargs["item_pk"])
+        try:
+            if kind == "sous-action" and request.POST.get("toggle"):
+                services.toggle_sub_action(sub_action=item, user=request.user)
+                messages.success(request, "Sous-action mise à jour.")
+            else:
+                services.delete_detail(item=item, user=request.user)
+                messages.success(request, "Élément supprimé.")
+        except RoadmapError as exc:
+            messages.error(request, str(exc))
+        return redirect(action.get_absolute_url())
+
+
+class ActionDeleteView(ActionMixin, TemplateView):
+    permission_required = "roadmaps.edit_roadmap"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        action = self.get_action()
+        roadmap = action.roadmap
+        try:
+            services.delete_action(action=action, user=request.user)
+        except RoadmapError as exc:
+            messages.error(request, str(exc))
+            return redirect(action.get_absolute_url())
+        messages.success(request, "Action supprimée.")
+        return redirect(roadmap.get_absolute_url())
+
+
+class ActionDocumentDownloadView(ActionMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        document = get_object_or_404(ActionDocument, action=self.get_action(), pk=self.kwargs["document_pk"])
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404
+        return FileResponse(
+            handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+        )
+
+
+class ActionHistoryView(ActionMixin, TemplateView):
+    template_name = "roadmaps/action_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = self.get_action()
+        records = list(action.history.select_related("history_user").order_by("history_date", "history_id"))
+        context["entries"] = entries_for([(Action, records)])
+        context["can_restore"] = self.request.user.has_perm("roadmaps.restore_version", self.get_body())
+        context["latest_history_id"] = records[-1].history_id if records else None
+        return context
+
+
+class ActionRestoreView(ActionMixin, TemplateView):
+    permission_required = "roadmaps.restore_version"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        action = self.get_action()
+        try:
+            services.restore_action_version(action=action, history_id=self.kwargs["history_id"], user=request.user)
+        except RoadmapError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "La version choisie a été restaurée (la restauration est elle-même historisée).")
+        return redirect(reverse("roadmaps:action_history", args=[self.get_body().slug, action.pk]))
+
+
+class RoadmapHistoryView(RoadmapMixin, TemplateView):
+    template_name = "roadmaps/roadmap_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roadmap = self.get_roadmap()
+        restricted_ids = set()
+        if not self.request.user.has_perm("roadmaps.edit_roadmap", self.get_body()) and not (
+            self.request.user.is_authenticated and self.get_body().pk in _positions(self.request.user)
+        ):
+            restricted_ids = set(Action.objects.filter(roadmap=roadmap, restricted=True).values_list("pk", flat=True))
+        action_records = (
+            [
+                r
+                for r in Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user")
+                if r.id not in restricted_ids and not r.restricted
+            ]
+            if restricted_ids
+            else list(Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))
+        )
+        context["entries"] = entries_for(
+            [
+                (Roadmap, list(roadmap.history.select_related("history_user"))),
+                (Priority, list(Priority.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))),
+                (Action, action_records),
+            ]
+        )[:300]
+        return context
+
+
+def _positions(user):
+    from clefop.models import perimeter_of
+
+    return perimeter_of(user).positions
+
+
+class AnnualReviewCreateView(RoadmapMixin, TemplateView):
+    permission_required = "roadmaps.review_roadmap"
+    template_name = "roadmaps/review_form.html"
+
+    def make_form(self, data=None):
+        return AnnualReviewForm(data, priorities=self.get_roadmap().priorities.order_by("order"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.make_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            assessments = [
+                services.AssessmentInput(priority=p, rating=data[f"rating_{p.pk}"], comment=data[f"comment_{p.pk}"])
+                for p in form.priorities
+            ]
+            try:
+                review = services.record_annual_review(
+                    roadmap=self.get_roadmap(),
+                    user=request.user,
+                    date=data["date"],
+                    summary=data["summary"],
+                    attendance=data["attendance"],
+                    decisions=data["decisions"],
+                    assessments=assessments,
+                )
+            except RoadmapError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Point d'étape enregistré.")
+                return redirect(
+                    reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
+                )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class AnnualReviewDetailView(RoadmapMixin, TemplateView):
+    template_name = "roadmaps/review_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["review"] = get_object_or_404(
+            AnnualReview.objects.select_related("created_by").prefetch_related(
+                Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
+            ),
+            roadmap=self.get_roadmap(),
+            pk=self.kwargs["review_pk"],
+        )
+        return context
+
+
+class RoadmapExportView(RoadmapMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        roadmap = self.get_roadmap()
+        actions = Action.objects.for_user(request.user).filter(roadmap=roadmap)
+        headers, rows = roadmap_rows(roadmap, actions)
+        name = f"feuille-de-route-{self.get_body().slug}-{roadmap.period_label}-v{roadmap.version}"
+        if self.kwargs["fmt"] == "xlsx":
+            return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title="Feuille de route")
+        return csv_response(f"{name}.csv", headers, rows)
+
+
+__all__ = ["RoadmapStatus"]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    name = "srefop_portal.common"
+    label = "common"
+    verbose_name = "Socle commun"
+
+    def ready(self):
+        from . import diagnostic  # noqa: F401  (registers the diagnostic job kind)

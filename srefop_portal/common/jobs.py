@@ -1,0 +1,260 @@
+"""Running long work in Celery with progress: imports, exports, PDF builds.
+
+An app registers a job kind::
+
+    @register_job_kind("reperes.import", label="Import d'indicateurs", can_view=lambda user, job: ...)
+    def run_import(job, progress):
+        progress(10, "Lecture du fichier")
+        ...
+        return JobOutput(filename="x.pdf", content=b"...", content_type="application/pdf")  # or a dict / None
+
+then starts it from a view with ``start_job(kind=..., params=..., requester=request.user)`` and shows
+``{% include "common/job_progress.html" with job=job %}`` (HTMX polling, works without JS too).
+
+- Same fingerprint as a finished job whose file is still there: that job is returned, nothing is rebuilt.
+- Tasks acknowledge late, retry on transient errors, have time limits; a job whose worker died is
+  re-queued by ``requeue_stale_jobs`` (beat, every 5 minutes), never left "en cours".
+- The requester gets an e-mail and a notice in the portal when a job that produced a file is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job, Notice
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+FINGERPRINT_MAX = 200
+
+
+@dataclass
+class JobOutput:
+    filename: str
+    content: bytes
+    content_type: str
+    message: str = ""
+    result: dict | None = None
+
+
+@dataclass
+class JobKind:
+    name: str
+    label: str
+    handler: Callable
+    can_view: Callable | None
+    notify: bool
+
+
+_REGISTRY: dict[str, JobKind] = {}
+
+
+class TransientJobError(Exception):
+    """Raise from a handler for an error worth retrying (lost connection, lock timeout...)."""
+
+
+class JobFailure(Exception):
+    """Raise from a handler with a French message shown to the user as the job's failure reason."""
+
+
+def register_job_kind(name: str, *, label: str, can_view: Callable | None = None, notify: bool = True):
+    def decorator(handler):
+        _REGISTRY[name] = JobKind(name=name, label=label, handler=handler, can_view=can_view, notify=notify)
+        return handler
+
+    return decorator
+
+
+def get_kind(name: str) -> JobKind:
+    if name not in _REGISTRY:
+        _autodiscover()
+    return _REGISTRY[name]
+
+
+def _autodiscover():
+    from .plugins import app_modules
+
+    list(app_modules("jobs"))
+
+
+def kind_label(name: str) -> str:
+    try:
+        return get_kind(name).label
+    except KeyError:
+        return name
+
+
+def user_can_view(user, job: Job) -> bool:
+    if user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+        return True
+    try:
+        kind = get_kind(job.kind)
+    except KeyError:
+        return False
+    if kind.can_view is not None:
+        return bool(kind.can_view(user, job))
+    return job.requester_id == user.pk
+
+
+def normalise_fingerprint(fingerprint: str) -> str:
+    """Fingerprints fit the column: longer ones are replaced by their SHA-256."""
+    if len(fingerprint) > FINGERPRINT_MAX:
+        return hashlib.sha256(fingerprint.encode()).hexdigest()
+    return fingerprint
+
+
+def reusable_job(kind: str, fingerprint: str) -> Job | None:
+    if not fingerprint:
+        return None
+    fingerprint = normalise_fingerprint(fingerprint)
+    candidates = Job.objects.filter(kind=kind, fingerprint=fingerprint).exclude(status=Job.Status.FAILED)
+    for job in candidates.order_by("-created_at")[:5]:
+        if job.status == Job.Status.DONE and job.has_file and job.file.storage.exists(job.file.name):
+            return job
+        if job.status in (Job.Status.PENDING, Job.Status.RUNNING):
+            return job
+    return None
+
+
+def start_job(*, kind: str, params: dict | None = None, requester=None, fingerprint: str = "") -> Job:
+    """Create the job and queue it once the transaction commits (or reuse an identical finished one)."""
+    get_kind(kind)  # unknown kinds fail loudly, before anything is written
+    fingerprint = normalise_fingerprint(fingerprint)
+    existing = reusable_job(kind, fingerprint)
+    if existing is not None:
+        return existing
+    job = Job.objects.create(kind=kind, params=params or {}, requester=requester, fingerprint=fingerprint)
+    enqueue(job)
+    return job
+
+
+def enqueue(job: Job) -> None:
+    from .tasks import run_job
+
+    transaction.on_commit(lambda: run_job.delay(job.pk))
+
+
+def report_progress(job: Job, percent: int, message: str = "") -> None:
+    percent = max(0, min(100, int(percent)))
+    job.progress = percent
+    if message:
+        job.message = message[:500]
+    job.heartbeat_at = timezone.now()
+    Job.objects.filter(pk=job.pk).update(progress=percent, message=job.message, heartbeat_at=job.heartbeat_at)
+
+
+def execute(job_id: int) -> Job | None:
+    """Run a job in this process (called by the Celery task)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == Job.Status.DONE:
+            return job
+        job.status = Job.Status.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts"])
+    kind = get_kind(job.kind)
+    try:
+        output = kind.handler(job, lambda percent, message="": report_progress(job, percent, message))
+    except TransientJobError:
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
+        raise
+    except JobFailure as exc:
+        _fail(job, str(exc))
+        return job
+    except Exception as exc:
+        logger.exception("Job %s failed", job.pk)
+        _fail(job, "Erreur inattendue : l'équipe technique a été prévenue.", detail=traceback.format_exc())
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and getattr(settings, "SREFOP_JOBS_RAISE", False):
+            raise exc
+        return job
+    _finish(job, output)
+    return job
+
+
+def _fail(job: Job, message: str, detail: str = ""):
+    job.status = Job.Status.FAILED
+    job.message = message[:500]
+    job.error = detail or message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "error", "finished_at"])
+
+
+def _finish(job: Job, output) -> None:
+    job.refresh_from_db()
+    job.status = Job.Status.DONE
+    job.progress = 100
+    job.finished_at = timezone.now()
+    if isinstance(output, JobOutput):
+        job.file.save(output.filename, ContentFile(output.content), save=False)
+        job.filename = output.filename
+        job.content_type = output.content_type
+        job.file_expires_at = timezone.now() + timedelta(days=settings.SREFOP_EXPORT_RETENTION_DAYS)
+        job.message = output.message or "Le fichier est prêt."
+        if output.result:
+            job.result = output.result
+    elif isinstance(output, dict):
+        job.result = output
+        job.message = output.get("message", job.message or "Terminé.")[:500]
+    elif isinstance(output, str):
+        job.message = output[:500]
+    job.save()
+    if job.has_file and job.requester_id and get_kind(job.kind).notify:
+        notify_ready(job)
+
+
+def notify_ready(job: Job) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    url = settings.SITE_URL + job.get_absolute_url()
+    label = kind_label(job.kind)
+    Notice.objects.create(user=job.requester, message=f"{label} : votre fichier est prêt.", url=job.get_absolute_url())
+    context = {"job": job, "label": label, "url": url, "expires": job.file_expires_at}
+    send_mail(
+        subject=f"[Portail Srefop] {label} : votre fichier est prêt",
+        message=render_to_string("common/emails/job_ready.txt", context),
+        from_email=None,
+        recipient_list=[job.requester.email],
+        html_message=render_to_string("common/emails/job_ready.html", context),
+        fail_silently=True,
+    )
+    Job.objects.filter(pk=job.pk).update(notified=True)
+
+
+def requeue_stale() -> int:
+    """Jobs left "en cours" by a dead worker (no heartbeat) are queued again, or failed after MAX_ATTEMPTS."""
+    limit = timezone.now() - STALE_AFTER
+    count = 0
+    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
+    stale |= Job.objects.filter(status=Job.Status.PENDING, created_at__lt=limit, heartbeat_at__isnull=True)
+    for job in stale:
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, "La tâche a été interrompue plusieurs fois : relancez-la.")
+            continue
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
+        enqueue(job)
+        count += 1
+    return count
+
+
+def expire_files() -> int:
+    count = 0
+    for job in Job.objects.filter(file_deleted=False, file_expires_at__lt=timezone.now()).exclude(file=""):
+        job.file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(file_deleted=True, file="")
+        count += 1
+    return count

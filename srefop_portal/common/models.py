@@ -1,0 +1,100 @@
+"""Background jobs (imports, exports, PDF builds) with progress, file, fingerprint and notices."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class JobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Jobs a user may follow: their own ones (staff: all). Kind-specific access is checked on top."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_cariforef_staff or user.is_superuser:
+            return self
+        return self.filter(requester=user)
+
+
+def job_file_path(instance, filename):
+    return f"jobs/{instance.kind.replace('.', '-')}/{instance.uuid}/{filename}"
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échoué"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("type", max_length=60, db_index=True)
+    params = models.JSONField("paramètres", default=dict, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("avancement", default=0)
+    message = models.CharField("message", max_length=500, blank=True)
+    result = models.JSONField("résultat", default=dict, blank=True)
+    file = models.FileField("fichier", upload_to=job_file_path, blank=True, max_length=300)
+    filename = models.CharField("nom du fichier", max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    fingerprint = models.CharField("empreinte des données", max_length=200, blank=True, db_index=True)
+    error = models.TextField("erreur", blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    file_expires_at = models.DateTimeField("fichier disponible jusqu'au", null=True, blank=True)
+    file_deleted = models.BooleanField("fichier expiré", default=False)
+    notified = models.BooleanField(default=False)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tâche de fond"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["kind", "fingerprint", "status"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file) and not self.file_deleted
+
+    def get_absolute_url(self):
+        return reverse("common:job_detail", args=[self.uuid])
+
+    def get_download_url(self):
+        return reverse("common:job_download", args=[self.uuid])
+
+
+class Notice(models.Model):
+    """A notice shown to a user in the portal (e.g. "your report is ready")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    message = models.CharField("message", max_length=500)
+    url = models.CharField("lien", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "common"
+
+urlpatterns = [
+    path("taches/<uuid:uuid>/", views.JobDetailView.as_view(), name="job_detail"),
+    path("taches/<uuid:uuid>/telecharger/", views.JobDownloadView.as_view(), name="job_download"),
+    path("notifications/", views.NoticeListView.as_view(), name="notices"),
+]

@@ -1,0 +1,63 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from .jobs import kind_label, user_can_view
+from .models import Job, Notice
+from .permissions import PermissionRequiredMixin
+
+
+class JobAccessMixin(PermissionRequiredMixin):
+    permission_required = "common.follow_jobs"
+
+    def get_job(self) -> Job:
+        job = get_object_or_404(Job, uuid=self.kwargs["uuid"])
+        if not user_can_view(self.request.user, job):
+            raise Http404
+        return job
+
+
+class JobDetailView(JobAccessMixin, DetailView):
+    template_name = "common/job_detail.html"
+    context_object_name = "job"
+
+    def get_object(self, queryset=None):
+        return self.get_job()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["label"] = kind_label(self.object.kind)
+        return context
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["common/job_progress.html"]
+        return [self.template_name]
+
+
+class JobDownloadView(JobAccessMixin, View):
+    def get(self, request, *args, **kwargs):
+        job = self.get_job()
+        if not job.has_file:
+            raise Http404("Fichier expiré ou indisponible.")
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("Fichier expiré ou indisponible.") from None
+        return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)
+
+
+class NoticeListView(PermissionRequiredMixin, ListView):
+    permission_required = "common.follow_jobs"
+    template_name = "common/notices.html"
+    context_object_name = "notices"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notice.objects.filter(user=self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("common:notices")

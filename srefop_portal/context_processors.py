@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+# Sections of the portal, shown in the navigation only once the app provides them.
+# (label, url name, who sees it: "all", "user" or "staff", active path prefix)
+NAV_SECTIONS = [
+    ("Territoires", "territories:list", "all", "/territoires/"),
+    ("Mes instances", "clefop:my_bodies", "user", "/instances/"),
+    ("Feuilles de route", "roadmaps:public_list", "all", "/feuilles-de-route/"),
+    ("Préconisations", "roadmaps:recommendation_list", "all", "/preconisations/"),
+    ("Repères", "reperes:index", "all", "/reperes/"),
+    ("Veille", "veille:list", "all", "/veille/"),
+    ("Offre de services", "clefop:dispositif_list", "all", "/offre-de-services/"),
+    ("Gestion", "staff_home", "staff", "/gestion/"),
+]
+
+_resolved: dict[str, str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    if name not in _resolved:
+        try:
+            _resolved[name] = reverse(name)
+        except NoReverseMatch:
+            _resolved[name] = None
+    return _resolved[name]
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    is_staff = signed_in and (user.is_cariforef_staff or user.is_superuser)
+    nav = []
+    for label, name, audience, prefix in NAV_SECTIONS:
+        url = _url(name)
+        if url is None:
+            continue
+        if audience == "user" and not signed_in:
+            continue
+        if audience == "staff" and not is_staff:
+            continue
+        nav.append({"label": label, "url": url, "active": request.path.startswith(prefix)})
+
+    def unread_notices():
+        from srefop_portal.common.models import Notice
+
+        return Notice.objects.filter(user=user, read_at__isnull=True).count() if signed_in else 0
+
+    return {
+        "unread_notices": SimpleLazyObject(unread_notices),
+        "portal_nav": nav,
+        "DEMO_MODE": settings.DEMO_MODE,
+        "is_cariforef_staff": is_staff,
+        "SITE_NAME": "Portail Srefop",
+    }

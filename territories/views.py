@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.db.models import Prefetch, Sum
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
+from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
+
+from .forms import CompositionFileForm, MoveCommuneForm, MoveEpciForm
+from .importers import validate_composition_file
+from .maps import region_map_svg, territory_map_svg
+from .models import Commune, CompositionChange, CompositionStatus, Departement, Territory
+from .panels import collect_territory_panels
+from .services import CompositionError, apply_official_composition, move_commune, move_epci
+
+
+def departements_with_territories():
+    territories = Territory.objects.with_stats().order_by("name")
+    return Departement.objects.annotate(
+        population_total=Sum("communes__population"),
+    ).prefetch_related(Prefetch("territories", queryset=territories, to_attr="territory_list"))
+
+
+class HomeView(PublicMixin, TemplateView):
+    template_name = "territories/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        departements = list(departements_with_territories())
+        context.update(
+            departements=departements,
+            region_population=sum(d.population_total or 0 for d in departements),
+            territory_count=sum(len(d.territory_list) for d in departements),
+            map_svg=region_map_svg(),
+            composition=CompositionStatus.current(),
+        )
+        return context
+
+
+class TerritoryListView(HomeView):
+    template_name = "territories/territory_list.html"
+
+
+class DepartementDetailView(PublicMixin, DetailView):
+    template_name = "territories/departement_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "departement"
+
+    def get_queryset(self):
+        return departements_with_territories()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["composition"] = CompositionStatus.current()
+        context["epci_count"] = (
+            Commune.objects.filter(departement=self.object, epci__isnull=False).values("epci").distinct().count()
+        )
+        return context
+
+
+class TerritoryDetailView(PublicMixin, DetailView):
+    template_name = "territories/territory_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "territory"
+
+    def get_queryset(self):
+        return Territory.objects.for_user(self.request.user).select_related("departement").with_stats()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territory = self.object
+        communes = list(
+            Commune.objects.filter(territory=territory).select_related("epci").order_by("epci__name", "name")
+        )
+        groups: dict = {}
+        for commune in communes:
+            key = commune.epci.siren if commune.epci else ""
+            group = groups.setdefault(key, {"epci": commune.epci, "communes": [], "population": 0, "straddles": False})
+            group["communes"].append(commune)
+            group["population"] += commune.population
+        straddling = set(
+            Commune.objects.filter(epci__siren__in=[k for k in groups if k])
+            .exclude(territory=territory)
+            .values_list("epci__siren", flat=True)
+        )
+        for key, group in groups.items():
+            group["straddles"] = key in straddling
+        context.update(
+            epci_groups=sorted(groups.values(), key=lambda g: (g["epci"] is None, g["epci"].name if g["epci"] else "")),
+            map_svg=territory_map_svg(territory),
+            composition=CompositionStatus.current(),
+            panels=collect_territory_panels(self.request, territory),
+            can_edit_composition=self.request.user.has_perm("territories.change_composition"),
+        )
+        return context
+
+
+class CompositionEditView(StaffViewMixin, TemplateView):
+    permission_required = "territories.change_composition"
+    template_name = "territories/composition_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.territory = get_object_or_404(Territory.objects.select_related("departement"), code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("epci_form", MoveEpciForm(prefix="epci", initial={"territory": self.territory}))
+        context.setdefault("commune_form", MoveCommuneForm(prefix="commune", initial={"territory": self.territory}))
+        context["territory"] = self.territory
+        context["recent_changes"] = (
+            CompositionChange.objects.filter(to_territory=self.territory)
+            .select_related("commune", "from_territory", "to_territory", "changed_by", "epci")
+            .order_by("-changed_at")[:20]
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "epci":
+            form = MoveEpciForm(request.POST, prefix="epci")
+            context_key = "epci_form"
+        else:
+            form = MoveCommuneForm(request.POST, prefix="commune")
+            context_key = "commune_form"
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "epci":
+                    moved = move_epci(
+                        epci=data["epci"], territory=data["territory"], user=request.user, reason=data["reason"]
+                    )
+                    messages.success(
+                        request, f"{data['epci'].name} : {moved} commune(s) rattachée(s) à {data['territory'].name}."
+                    )
+                else:
+                    move_commune(
+                        commune=data["commune"], territory=data["territory"], user=request.user, reason=data["reason"]
+                    )
+                    messages.success(request, f"{data['commune'].name} rattachée à {data['territory'].name}.")
+                return redirect(data["territory"].get_absolute_url())
+            except CompositionError as exc:
+                form.add_error(None, str(exc))
+        return self.render_to_response(self.get_context_data(**{context_key: form}), status=400)
+
+
+class CompositionHistoryView(StaffViewMixin, ListView):
+    permission_required = "territories.view_composition_history"
+    template_name = "territories/composition_history.html"
+    paginate_by = 50
+    context_object_name = "changes"
+
+    def get_queryset(self):
+        queryset = CompositionChange.objects.select_related(
+            "commune", "epci", "from_territory", "to_territory", "changed_by"
+        ).exclude(kind=CompositionChange.Kind.INITIAL)
+        territory = self.request.GET.get("territoire")
+        if territory:
+            queryset = queryset.filter(to_territory__code=territory) | queryset.filter(from_territory__code=territory)
+        return queryset.order_by("-changed_at", "commune__name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["territories"] = Territory.objects.order_by("name")
+        context["selected"] = self.request.GET.get("territoire", "")
+        context["composition"] = CompositionStatus.current()
+        return context
+
+
+class CompositionImportView(StaffViewMixin, FormView):
+    """Two steps: upload and validate (nothing written), then confirm (one transaction)."""
+
+    permission_required = "territories.change_composition"
+    template_name = "territories/composition_import.html"
+    form_class = CompositionFileForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = validate_composition_file(data, upload.name)
+        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
+        return self.render_to_response(self.get_context_data(form=form, result=result, token=token))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("result", None)
+        kwargs.setdefault("token", "")
+        kwargs["composition"] = CompositionStatus.current()
+        return super().get_context_data(**kwargs)
+
+
+class CompositionImportConfirmView(StaffViewMixin, TemplateView):
+    permission_required = "territories.change_composition"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        token = request.POST.get("token", "")
+        stashed = load_stash(request, token)
+        if stashed is None:
+            messages.error(request, "Le fichier validé n'est plus disponible : déposez-le à nouveau.")
+            return redirect("territories:composition_import")
+        data, filename = stashed
+        result = validate_composition_file(data, filename)
+        if not result.is_valid:
+            messages.error(request, "Le fichier contient des erreurs : aucune modification n'a été faite.")
+            return redirect("territories:composition_import")
+        summary = apply_official_composition(assignments=result.assignments, user=request.user, source=filename)
+        drop_stash(request, token)
+        messages.success(
+            request,
+            f"Composition officielle importée : {summary['communes']} communes, {summary['moved']} déplacée(s), "
+            f"{summary['created']} territoire(s) créé(s).",
+        )
+        return redirect(reverse("territories:composition_history"))

@@ -1,0 +1,89 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from srefop_portal.common.models import Notice
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_update(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "first_name": "Léa",
+            "last_name": "Bernard",
+            "organisation_name": "DDETS 44",
+            "job_title": "Cheffe de service",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.organisation_name == "DDETS 44" and user.receive_overdue_emails is False
+
+
+def test_personal_data_export_contains_what_is_kept(client):
+    user = UserFactory(first_name="Léa")
+    Notice.objects.create(user=user, message="Rapport prêt")
+    client.force_login(user)
+    response = client.get(reverse("accounts:personal_data"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert data["compte"]["email"] == user.email and data["compte"]["prenom"] == "Léa"
+    assert data["notifications"][0]["message"] == "Rapport prêt"
+
+
+def test_delete_account_requires_password_and_confirmation(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("accounts:delete"), {"password": "faux", "confirm": "on"})
+    assert response.status_code == 200 and "Mot de passe incorrect" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+    response = client.post(reverse("accounts:delete"), {"password": "mot-de-passe-solide-2026", "confirm": "on"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_email_login_and_unknown_password_message(client):
+    user = UserFactory(email="claire@exemple.fr")
+    response = client.post(reverse("account_login"), {"login": "claire@exemple.fr", "password": "mauvais"})
+    assert response.status_code == 200
+    assert "incorrect" in response.content.decode().lower()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": "mot-de-passe-solide-2026"})
+    assert response.status_code == 302
+
+
+def test_login_attempts_are_rate_limited(client):
+    UserFactory(email="cible@exemple.fr")
+    for i in range(5):
+        response = client.post(reverse("account_login"), {"login": "cible@exemple.fr", "password": f"faux-{i}"})
+        assert "tentatives" not in response.content.decode()
+    # Past the limit, even the right password is refused.
+    response = client.post(
+        reverse("account_login"), {"login": "cible@exemple.fr", "password": "mot-de-passe-solide-2026"}
+    )
+    assert response.status_code == 200
+    assert "tentatives" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signup_requires_email_verification(client):
+    from django.core import mail
+
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "nouvelle@exemple.fr",
+            "password1": "une-phrase-de-passe-longue",
+            "password2": "une-phrase-de-passe-longue",
+        },
+    )
+    assert response.status_code == 302
+    assert "confirm" in response["Location"]
+    assert len(mail.outbox) == 1

@@ -1,0 +1,131 @@
+"""The roadmap journey as users would live it: a member adds a priority and an action, the animateur submits,
+a co-chair adopts, the public sees the adopted version. axe-core finds no violation on each page. Then an action's
+status is edited and saved with the keyboard only (Tab / arrows / Enter), HTMX in place."""
+
+import pytest
+
+from clefop.models import Position
+from roadmaps.models import Roadmap, RoadmapStatus
+from tests.accounts.factories import UserFactory
+from tests.browser.conftest import assert_accessible, assert_no_console_errors, login
+from tests.clefop.factories import MembershipFactory, clefop
+from tests.roadmaps.factories import ActionFactory, roadmap_with
+
+pytestmark = pytest.mark.browser
+
+
+def seat(email, position):
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, body=clefop("44-NAN"), position=position)
+    return user
+
+
+def logout(page):
+    page.context.clear_cookies()
+
+
+def test_member_animateur_cochair_journey(page):
+    seat("membre@exemple.fr", Position.MEMBER)
+    seat("animatrice@exemple.fr", Position.ANIMATEUR)
+    seat("copresidente@exemple.fr", Position.COCHAIR)
+    roadmap_with(priorities=0, title="Feuille de route Nantes 2024-2026")
+    roadmap = Roadmap.objects.get()
+    base = page.base_url
+
+    # A member adds a priority and an action.
+    login(page, "membre@exemple.fr")
+    page.goto(base + roadmap.get_absolute_url())
+    assert_accessible(page)
+    page.get_by_role("link", name="Ajouter une priorité").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Intitulé de la priorité").fill("Répondre aux besoins de recrutement")
+    page.get_by_role("button", name="Enregistrer la priorité").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Ajouter une action").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Intitulé", exact=True).fill("Job dating trimestriel")
+    page.get_by_label("Métiers (codes ROME)").fill("F1603")
+    page.get_by_role("button", name="Enregistrer la fiche action").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Job dating trimestriel").is_visible()
+    assert_accessible(page)
+    assert_no_console_errors(page)
+    logout(page)
+
+    # The animateur submits.
+    login(page, "animatrice@exemple.fr")
+    page.goto(base + roadmap.get_absolute_url())
+    page.get_by_role("link", name="Soumettre pour adoption").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Commentaire").fill("Prête pour la plénière")
+    page.get_by_role("button", name="Soumettre la feuille de route").click()
+    page.wait_for_load_state()
+    assert "Soumise" in page.content()
+    assert_accessible(page)
+    logout(page)
+
+    # A co-chair adopts, with the plenary date.
+    login(page, "copresidente@exemple.fr")
+    page.goto(base + roadmap.get_absolute_url())
+    page.get_by_role("link", name="Adopter").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Date de la plénière d'adoption").fill("2024-03-15")
+    page.get_by_role("button", name="Adopter la feuille de route").click()
+    page.wait_for_load_state()
+    roadmap.refresh_from_db()
+    assert roadmap.status == RoadmapStatus.ADOPTED
+    assert_accessible(page)
+    logout(page)
+
+    # The public sees the adopted version.
+    page.goto(base + "/feuilles-de-route/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Feuille de route Nantes 2024-2026 (2024-2026)").click()
+    page.wait_for_load_state()
+    assert "Job dating trimestriel" in page.content()
+    assert_accessible(page)
+    page.goto(base + "/preconisations/")
+    assert_accessible(page)
+    assert_no_console_errors(page)
+
+
+def test_keyboard_only_status_edit(page):
+    seat("membre@exemple.fr", Position.MEMBER)
+    roadmap = roadmap_with(priorities=1)
+    action = ActionFactory(
+        priority=roadmap.priorities.get(), roadmap=roadmap, title="Forum des métiers", status="planned", progress=0
+    )
+    login(page, "membre@exemple.fr")
+    page.goto(page.base_url + roadmap.get_absolute_url())
+    assert_accessible(page)
+    # Tab until the "Modifier le statut" link of the action has the focus, then Enter.
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        label = page.evaluate("() => document.activeElement && document.activeElement.textContent")
+        if label and "Modifier le statut" in label:
+            break
+    else:
+        pytest.fail("Le lien « Modifier le statut » n'est pas atteignable au clavier.")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#status-{action.pk}")
+    # The status select has the focus (autofocus): choose "En cours" with the arrow key.
+    page.wait_for_function(f"() => document.activeElement && document.activeElement.id === 'status-{action.pk}'")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("35")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Lancé au clavier")
+    page.keyboard.press("Tab")
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#statut-action-{action.pk} >> text=En cours")
+    action.refresh_from_db()
+    assert action.status == "in_progress" and action.progress == 35
+    assert action.notes.get().comment == "Lancé au clavier"
+    assert_accessible(page)
+    assert_no_console_errors(page)

@@ -1,0 +1,61 @@
+"""A visitor reads the news watch: searches, filters by territory and theme, opens an item; axe on each page."""
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, assert_no_console_errors
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def items(browser_data):
+    from tests.veille.factories import tagged_item
+    from veille.tagging import ensure_default_themes
+
+    ensure_default_themes()
+    return [
+        tagged_item(
+            title="Cholet : forum de l’emploi industriel", summary="Cinquante recruteurs attendus.", featured=True
+        ),
+        tagged_item(title="Les Sables-d’Olonne : la mission locale lance un job dating", summary="Apprentissage."),
+        tagged_item(title="Laval : salon de l’orientation", summary="3 000 lycéens."),
+    ]
+
+
+def test_visitor_searches_and_filters(page, items):
+    page.goto(page.base_url + "/veille/")
+    assert page.locator("h1").inner_text().startswith("Veille")
+    assert page.locator("article").count() == 3
+    assert_accessible(page)
+
+    page.fill("#veille-q", "forum")
+    page.click("button:has-text('Rechercher')")
+    page.wait_for_load_state()
+    assert page.locator("article").count() == 1
+    assert "Cholet" in page.locator("article").inner_text()
+
+    page.goto(page.base_url + "/veille/")
+    page.select_option("#veille-territoire", "85-LIT")
+    page.click("button:has-text('Rechercher')")
+    page.wait_for_load_state()
+    assert page.locator("article").count() == 1
+    assert "Sables" in page.locator("article").inner_text()
+    assert_accessible(page)
+
+    page.select_option("#veille-territoire", "")
+    page.select_option("#veille-theme", "orientation")
+    page.click("button:has-text('Rechercher')")
+    page.wait_for_load_state()
+    assert page.locator("article").count() == 1
+    assert "Laval" in page.locator("article").inner_text()
+
+    page.click("article a:has-text('Laval')")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Laval : salon de l’orientation"
+    assert_accessible(page)
+
+    page.click("a:has-text('Laval') >> nth=-1")
+    page.wait_for_load_state()
+    assert "/veille/territoires/53-LAV/" in page.url
+    assert_accessible(page)
+    assert_no_console_errors(page)

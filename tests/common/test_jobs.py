@@ -1,0 +1,102 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from srefop_portal.common import jobs
+from srefop_portal.common.models import Job, Notice
+
+pytestmark = pytest.mark.django_db
+
+CALLS = []
+
+
+@jobs.register_job_kind("tests.export", label="Export de test", can_view=lambda user, job: job.requester_id == user.pk)
+def _export(job, progress):
+    CALLS.append(job.pk)
+    progress(50, "À mi-chemin")
+    return jobs.JobOutput(filename="export.csv", content=b"a;b\n1;2\n", content_type="text/csv")
+
+
+@jobs.register_job_kind("tests.failing", label="Tâche en échec")
+def _failing(job, progress):
+    raise jobs.JobFailure("Le fichier source est illisible.")
+
+
+def run(kind, user, fingerprint=""):
+    from django.test.utils import CaptureQueriesContext  # noqa: F401
+
+    job = jobs.start_job(kind=kind, params={"x": 1}, requester=user, fingerprint=fingerprint)
+    return job
+
+
+def test_job_runs_produces_file_notifies_and_is_downloadable(client, role_user, django_capture_on_commit_callbacks):
+    user = role_user("user")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(kind="tests.export", requester=user, fingerprint="abc")
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.progress == 100 and job.has_file
+    assert Notice.objects.filter(user=user).count() == 1
+    assert len(mail.outbox) == 1 and job.get_absolute_url() in mail.outbox[0].body
+    client.force_login(user)
+    page = client.get(job.get_absolute_url())
+    assert page.status_code == 200 and "Télécharger" in page.content.decode()
+    download = client.get(job.get_download_url())
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"a;b\n1;2\n"
+
+
+def test_same_fingerprint_is_served_without_rebuild(role_user, django_capture_on_commit_callbacks):
+    user = role_user("user")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = jobs.start_job(kind="tests.export", requester=user, fingerprint="same")
+    calls = len(CALLS)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = jobs.start_job(kind="tests.export", requester=user, fingerprint="same")
+    assert second.pk == first.pk and len(CALLS) == calls
+
+
+def test_other_users_get_404(client, role_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(kind="tests.export", requester=role_user("user"))
+    client.force_login(role_user("member"))
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(job.get_download_url()).status_code == 404
+    client.logout()
+    assert client.get(job.get_download_url()).status_code == 302
+
+
+def test_failure_is_recorded_with_french_message(role_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(kind="tests.failing", requester=role_user("user"))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "illisible" in job.message
+
+
+def test_stale_running_job_is_requeued_and_finishes(role_user, django_capture_on_commit_callbacks):
+    job = Job.objects.create(kind="tests.export", requester=role_user("user"), status=Job.Status.RUNNING, attempts=1)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.requeue_stale() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+
+
+def test_expired_files_are_deleted_but_job_kept(role_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(kind="tests.export", requester=role_user("user"))
+    Job.objects.filter(pk=job.pk).update(file_expires_at=timezone.now() - timedelta(days=1))
+    assert jobs.expire_files() == 1
+    job.refresh_from_db()
+    assert job.file_deleted and not job.has_file and job.status == Job.Status.DONE
+
+
+def test_notices_page(client, role_user):
+    user = role_user("user")
+    Notice.objects.create(user=user, message="Votre rapport est prêt", url="/")
+    client.force_login(user)
+    html = client.get(reverse("common:notices")).content.decode()
+    assert "Votre rapport est prêt" in html and "Notifications (1)" in html
+    client.post(reverse("common:notices"))
+    assert "Notifications (1)" not in client.get(reverse("common:notices")).content.decode()

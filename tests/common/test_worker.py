@@ -1,0 +1,137 @@
+"""A real Celery worker on Redis runs jobs; a worker killed mid-job leaves a job that finishes after restart.
+
+Needs PostgreSQL (the worker process must share the test database) and Redis: skipped otherwise,
+failing instead when SREFOP_REQUIRE_REDIS=1.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from srefop_portal.common import jobs
+from srefop_portal.common.models import Job
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def real_broker(transactional_db):
+    url = os.environ.get("REDIS_URL", "")
+    require_or_skip("redis", bool(url) and redis_answers(url), "REDIS_URL absent ou Redis ne répond pas")
+    require_or_skip("redis", settings.USING_POSTGRES, "le worker doit partager la base de test (PostgreSQL)")
+    from srefop_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    queue = f"tests-{os.getpid()}-{time.time_ns()}"
+    app.conf.task_default_queue = queue
+    yield url, queue
+    app.conf.task_always_eager = previous
+
+
+def start_worker(url: str, queue: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "srefop_portal.settings.test",
+        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
+            db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
+        ),
+        "REDIS_URL": url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "srefop_portal",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def stop(worker):
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+def test_real_worker_runs_a_job(real_broker, role_user):
+    url, queue = real_broker
+    worker = start_worker(url, queue)
+    try:
+        job = jobs.start_job(kind="common.diagnostic", params={"seconds": 0}, requester=role_user("staff"))
+        assert wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.DONE), Job.objects.get(pk=job.pk)
+        job.refresh_from_db()
+        assert job.has_file
+        with job.file.open("rb") as handle:
+            assert b"postgresql" in handle.read()
+    finally:
+        stop(worker)
+
+
+def test_job_of_a_killed_worker_finishes_after_restart(real_broker, role_user, monkeypatch):
+    url, queue = real_broker
+    worker = start_worker(url, queue)
+    try:
+        job = jobs.start_job(kind="common.diagnostic", params={"seconds": 6}, requester=role_user("staff"))
+        assert wait_for(lambda: Job.objects.get(pk=job.pk).progress >= 10, timeout=60)
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker dies in the middle of the job
+        worker.wait(timeout=10)
+        job.refresh_from_db()
+        assert job.status == Job.Status.RUNNING
+        time.sleep(1.5)
+        from datetime import timedelta
+
+        monkeypatch.setattr(jobs, "STALE_AFTER", timedelta(seconds=1))
+        assert jobs.requeue_stale() == 1  # what the beat task does every 5 minutes
+        worker = start_worker(url, queue)
+        assert wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.DONE, timeout=90)
+        job.refresh_from_db()
+        assert job.attempts == 2 and job.has_file
+    finally:
+        stop(worker)

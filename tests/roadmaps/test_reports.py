@@ -1,0 +1,255 @@
+"""Territory progress reports and the regional bundle: content read back from the PDF, metadata, fingerprint reuse,
+what changed since the last report, the bundle fanned out (tasks inline), the monthly sending."""
+
+import io
+import zipfile
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from reperes.models import Sheet
+from reperes.sheets import build_sheet
+from roadmaps import services
+from roadmaps.models import Action, ActionStatus
+from roadmaps.reports import BUNDLE_KIND, TERRITORY_KIND
+from srefop_portal.common.models import Job, Notice
+from srefop_portal.common.pdf import pdf_info, pdf_text
+from tests.clefop.factories import clefop
+
+from .report_fixtures import done_report_job, nantes_roadmap
+
+pytestmark = pytest.mark.django_db
+
+
+def request_report(client, django_capture_on_commit_callbacks, slug="clefop-nantes"):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roadmaps:territory_report", args=[slug]))
+    assert response.status_code == 302, response
+    job = Job.objects.filter(kind=TERRITORY_KIND).order_by("-pk").first()
+    assert response["Location"] == job.get_absolute_url()
+    return job
+
+
+def read(job) -> bytes:
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def download(client, job):
+    response = client.get(job.get_download_url())
+    if response.status_code == 200:
+        content = b"".join(response.streaming_content)
+        return response.status_code, content
+    return response.status_code, b""
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, django_capture_on_commit_callbacks):
+    nantes_roadmap()
+    build_sheet(clefop().territory, Sheet.Audience.MEMBERS)
+    client = client_for("cochair")
+    job = request_report(client, django_capture_on_commit_callbacks, clefop().slug)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.filename.startswith("rapport-avancement-44-nan-") and job.content_type == "application/pdf"
+    content = read(job)
+    text = flat(pdf_text(content))
+    for expected in (
+        "Rapport d’avancement de la feuille de route",
+        "Territoire EFOP Nantes",
+        "Claire Préfète, Sous-préfète",  # co-chair on the cover
+        "Sommaire",
+        "Job dating trimestriel",
+        "Guichet unique recrutement",
+        "Plateforme de mobilité solidaire",
+        "En cours",
+        "Réalisée",
+        "Bloquée",
+        "45 %",  # progress of an action
+        "Candidats reçus",
+        "120 personnes",
+        "90 personnes",
+        "75 %",  # indicator rate (90 / 120)
+        "Deux sessions tenues",  # last progress note
+        "Prolonger la plateforme de mobilité",  # decisions of the annual review
+        "À risque",
+        "T-RAPPORT",
+        "Population municipale",  # key repère with département and region comparisons
+        "Loire-Atlantique",
+        "Pays de la Loire",
+        "Plénière de printemps",
+        "Préfecture 44-NAN",
+        "page 1 / ",
+        "Premier rapport produit",
+    ):
+        assert expected in text, expected
+    # Overall progress of the non-abandoned actions: (45 + 100 + 20 + 50) / 4.
+    assert "54 %" in text
+    # A restricted action is counted, never detailed.
+    assert "Action confidentielle" not in text
+    assert "diffusion restreinte" in text
+    assert "Document de travail" not in text
+    info = pdf_info(content)
+    assert info["Tagged"] == "yes"
+    assert info["Title"].startswith("Rapport d’avancement — Nantes — ")
+    assert "Carif-Oref" in info["Author"]
+    # The compact snapshot kept for the next report.
+    snapshot = job.result["snapshot"]
+    assert len(snapshot["actions"]) == 4
+    # The requester is told the file is ready.
+    assert Notice.objects.filter(user=job.requester, url=job.get_absolute_url()).exists()
+
+
+def test_unchanged_data_is_served_at_once_and_a_change_makes_a_new_report(
+    client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    nantes_roadmap()
+    client = client_for("member")
+    first = request_report(client, django_capture_on_commit_callbacks, clefop().slug)
+    assert first.status == Job.Status.DONE
+
+    import roadmaps.jobs
+    from srefop_portal.common import jobs
+
+    calls = []
+    original = roadmaps.jobs.build_territory_report
+    kind = jobs.get_kind(TERRITORY_KIND)
+    monkeypatch.setattr(kind, "handler", lambda job, progress: calls.append(job.pk) or original(job, progress))
+
+    # Same data: the same job, nothing rebuilt; another reader (the Cdefop) is served it too.
+    again = request_report(client_for("cdefop"), django_capture_on_commit_callbacks, clefop().slug)
+    assert again.pk == first.pk and calls == []
+    assert Job.objects.filter(kind=TERRITORY_KIND).count() == 1
+    status, content = download(client_for("cdefop"), again)
+    assert status == 200 and content.startswith(b"%PDF")
+
+    # A change: a new build, which says what changed since the first report.
+    action = Action.objects.get(title="Job dating trimestriel")
+    services.update_action_status(action=action, status=ActionStatus.DONE, progress=100, user=None, comment="Fini")
+    third = request_report(client, django_capture_on_commit_callbacks, clefop().slug)
+    assert third.pk != first.pk and calls == [third.pk]
+    text = flat(pdf_text(read(third)))
+    assert "1 action modifiée" in text
+    assert "En cours, 45 %" in text and "Réalisée, 100 %" in text
+
+
+def test_working_document_and_demo_marks(client_for, django_capture_on_commit_callbacks):
+    from roadmaps.models import Roadmap, RoadmapStatus
+
+    roadmap = nantes_roadmap(status=RoadmapStatus.DRAFT)
+    Roadmap.objects.filter(pk=roadmap.pk).update(is_demo=True)
+    job = request_report(client_for("animateur"), django_capture_on_commit_callbacks, clefop().slug)
+    text = flat(pdf_text(read(job)))
+    assert "DOCUMENT DE TRAVAIL" in text.upper()
+    assert "DONNÉES DE DÉMONSTRATION" in text.upper()
+
+
+def test_report_page_lists_previous_reports_with_constant_queries(client_for, django_assert_num_queries, role_user):
+    client = client_for("cochair")
+    url = reverse("roadmaps:territory_report", args=[clefop().slug])
+    done_report_job(requester=role_user("cochair"))
+    client.get(url)  # warm caches (session, DSFR config)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(url)
+    assert response.status_code == 200
+    for _ in range(6):
+        done_report_job(requester=role_user("cochair"))
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("Télécharger rapport") == 7
+    assert "Produire le rapport" in response.content.decode()
+
+
+def test_links_from_workspace_roadmap_and_dashboards(client_for):
+    roadmap = nantes_roadmap()
+    url = reverse("roadmaps:territory_report", args=[clefop().slug])
+    assert url in client_for("observer").get(reverse("clefop:body_detail", args=[clefop().slug])).content.decode()
+    assert url in client_for("member").get(roadmap.get_absolute_url()).content.decode()
+    assert url in client_for("cdefop").get(reverse("roadmaps:dashboard_departement", args=["44"])).content.decode()
+    region = client_for("crefop").get(reverse("roadmaps:dashboard_region")).content.decode()
+    assert url in region and reverse("roadmaps:regional_reports") in region
+
+
+def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
+    client_for, django_capture_on_commit_callbacks
+):
+    nantes_roadmap()
+    nantes_roadmap(territory="49-ANG")
+    client = client_for("crefop")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roadmaps:regional_reports"))
+    job = Job.objects.get(kind=BUNDLE_KIND)
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert (job.parts_total, job.parts_done) == (3, 3)
+    assert job.content_type == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(read(job)))
+    names = archive.namelist()
+    assert names[0] == "00-synthese-regionale.pdf"
+    assert len(names) == 3 and any("44-nan" in n for n in names) and any("49-ang" in n for n in names)
+    synthesis = archive.read(names[0])
+    text = flat(pdf_text(synthesis))
+    assert "Synthèse régionale des feuilles de route" in text
+    assert "Nantes" in text and "Angers" in text and "Sarthe Nord-Est" in text  # all 18 territories in the table
+    assert "2 / 18" in text
+    assert pdf_info(synthesis)["Tagged"] == "yes"
+    report = flat(pdf_text(archive.read(next(n for n in names if "49-ang" in n))))
+    assert "Territoire EFOP Angers" in report and "Job dating trimestriel" in report
+    # Parts are cleaned up; the job page and the download work for the Crefop, not for a Cdefop.
+    assert download(client, job)[0] == 200
+    assert client_for("cdefop").get(job.get_absolute_url()).status_code == 404
+    # Unchanged data: the same bundle at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roadmaps:regional_reports"))
+    assert Job.objects.filter(kind=BUNDLE_KIND).count() == 1
+
+
+def test_bundle_left_by_a_dead_worker_is_finished_by_the_runner(role_user):
+    """A re-queued bundle (stale job) runs its handler: the missing parts are rendered inline, then merged."""
+    from roadmaps.reports.service import bundle_bodies
+    from srefop_portal.common import jobs
+
+    nantes_roadmap()
+    job = Job.objects.create(
+        kind=BUNDLE_KIND,
+        params={"bodies": [b.pk for b in bundle_bodies()]},
+        requester=role_user("crefop"),
+        status=Job.Status.RUNNING,
+    )
+    jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.has_file
+    assert len(zipfile.ZipFile(io.BytesIO(read(job))).namelist()) == 2
+
+
+def test_bundle_without_any_roadmap_is_refused(client_for):
+    response = client_for("staff").post(reverse("roadmaps:regional_reports"), follow=True)
+    assert "Aucun territoire n’a encore de feuille de route" in response.content.decode()
+    assert not Job.objects.filter(kind=BUNDLE_KIND).exists()
+
+
+def test_monthly_reports_are_off_by_default_and_mailed_to_cochairs_when_on(
+    settings, django_capture_on_commit_callbacks
+):
+    from roadmaps.tasks import send_monthly_reports
+
+    nantes_roadmap()
+    assert send_monthly_reports() == 0
+    settings.SREFOP_MONTHLY_REPORTS = True
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_monthly_reports() == 1
+    job = Job.objects.get(kind=TERRITORY_KIND)
+    assert job.status == Job.Status.DONE and job.params["monthly"] is True
+    sent = [m for m in mail.outbox if "mensuel" in m.subject]
+    assert len(sent) == 1 and sent[0].to == ["sp-44-nan@exemple.fr"]
+    assert sent[0].attachments[0][0] == job.filename and sent[0].attachments[0][1].startswith(b"%PDF")

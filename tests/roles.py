@@ -1,0 +1,43 @@
+"""The roles of the permission matrix, and how to make a user holding each.
+
+Apps extend ROLE_BUILDERS (e.g. clefop adds member, animateur, co-chair, Cdefop, Crefop...) by
+registering a builder in their tests package: ``tests/<app>/roles.py`` imported here.
+"""
+
+import importlib
+import pkgutil
+
+from tests.accounts.factories import StaffFactory, UserFactory
+
+ROLE_BUILDERS = {
+    "user": lambda **kw: UserFactory(**kw),
+    "staff": lambda **kw: StaffFactory(**kw),
+}
+
+
+def register_role(name: str):
+    def decorator(builder):
+        ROLE_BUILDERS[name] = builder
+        return builder
+
+    return decorator
+
+
+def _load_app_roles():
+    import tests
+
+    for module in pkgutil.iter_modules(tests.__path__):
+        if module.ispkg:
+            try:
+                importlib.import_module(f"tests.{module.name}.roles")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"tests.{module.name}.roles":
+                    raise
+
+
+_load_app_roles()
+ROLES = ["anonymous", *ROLE_BUILDERS]
+
+
+def make_role_user(role: str, **kwargs):
+    return ROLE_BUILDERS[role](**kwargs)

@@ -1,0 +1,127 @@
+import datetime as dt
+
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from territories.models import Territory
+
+from .models import NewsItem, Source, Subscription, Theme
+
+
+class FilterForm(DsfrBaseForm):
+    q = forms.CharField(label="Rechercher", required=False, max_length=200)
+    territoire = forms.ModelChoiceField(
+        label="Territoire",
+        required=False,
+        queryset=Territory.objects.all(),
+        to_field_name="code",
+        empty_label="Toute la région",
+    )
+    theme = forms.ModelChoiceField(
+        label="Thème", required=False, queryset=Theme.objects.all(), to_field_name="slug", empty_label="Tous les thèmes"
+    )
+    source = forms.ModelChoiceField(
+        label="Source", required=False, queryset=Source.objects.all(), empty_label="Toutes les sources"
+    )
+    du = forms.DateField(label="Publié depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label="Publié jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, territory=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if territory is not None:
+            del self.fields["territoire"]
+        for name in ("territoire", "theme", "source"):
+            if name in self.fields:
+                self.fields[name].error_messages["invalid_choice"] = "Ce choix n'existe pas : le filtre est ignoré."
+        for name in ("du", "au"):
+            self.fields[name].error_messages["invalid"] = "Date invalide (jj/mm/aaaa) : le filtre est ignoré."
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if start and end and start > end:
+            self.add_error("au", "La date de fin précède la date de début : le filtre est ignoré.")
+            data.pop("au", None)
+        return data
+
+    def values(self) -> dict:
+        """The valid filters (an invalid one is ignored, with its message shown)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
+
+
+class SourceForm(DsfrBaseForm, forms.ModelForm):
+    feed_url = forms.URLField(
+        label="Adresse du flux",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="RSS ou Atom, commençant par https:// ou http:// (vide pour une saisie manuelle).",
+    )
+    website_url = forms.URLField(label="Site", required=False, max_length=1000, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "feed_url", "website_url", "is_active", "default_territories", "default_themes"]
+        widgets = {
+            "default_territories": forms.CheckboxSelectMultiple,
+            "default_themes": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "default_territories": "Ajoutés à chaque article de la source (ex. : le site d'une mission locale).",
+            "is_active": "Une source inactive n'est plus collectée.",
+        }
+
+
+class ItemForm(DsfrBaseForm, forms.ModelForm):
+    link = forms.URLField(label="Lien vers l'article", required=False, max_length=1000, assume_scheme="https")
+    territories_field = forms.ModelMultipleChoiceField(
+        label="Territoires",
+        required=False,
+        queryset=Territory.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les territoires retirés ne seront plus ajoutés automatiquement ; ceux cochés sont conservés.",
+    )
+
+    class Meta:
+        model = NewsItem
+        fields = ["source", "title", "summary", "link", "published_at", "status", "featured", "themes"]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["published_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
+        if self.instance.pk:
+            self.fields["territories_field"].initial = list(self.instance.territories.all())
+        else:
+            self.fields["territories_field"].help_text = (
+                "Les territoires sont reconnus automatiquement dans le titre et le résumé ; "
+                "cochez-en d'autres au besoin."
+            )
+            self.fields["published_at"].initial = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+class ThemeForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "slug", "keywords", "position"]
+        widgets = {"keywords": forms.Textarea(attrs={"rows": 10})}
+
+
+class SubscriptionForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = ["frequency", "territories", "themes"]
+        widgets = {
+            "frequency": forms.RadioSelect,
+            "territories": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "territories": "Aucun coché : toute la région.",
+            "themes": "Aucun coché : tous les thèmes.",
+        }

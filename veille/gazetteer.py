@@ -1,0 +1,490 @@
+"""Territory tagging: a gazetteer built from the real names of the region's communes, EPCI and territories.
+
+How a name is recognised
+- Text and names are cut into word tokens, folded (no accents, lower case, « œ » → « oe »), and « St »/« Ste »
+  read as « Saint »/« Sainte »: hyphens, apostrophes and spaces are interchangeable
+  (« Les Sables-d'Olonne », « Sables d’Olonne », « St-Nazaire »).
+- Names are looked up in a token trie (first token → possible lengths → exact tuple), longest match first: word
+  boundaries are respected by construction and the cost is linear in the text length.
+- A place name must be capitalised in the text (« La Flèche », not « la flèche ») unless the whole text is in
+  capitals.
+- Names without their article (« Sables-d'Olonne ») are known; a one-word remainder (« Mans », « Herbiers ») only
+  after « du / au / aux / des ».
+- Names of communes that are ordinary words, first names or other places (``AMBIGUOUS_NAMES``: « Vue », « Placé »,
+  « Angles », « René », « Mayenne »...) need a place context as well: a preposition before (« à Vue »), a
+  département code after (« Vue (44) ») or the headline form « Vue. ... ».
+- Homonyms inside the region (Allonnes, Avrillé, Changé...) are resolved by a département mentioned in the text or
+  by the other places found; otherwise the most populous one is kept with a lower confidence.
+- A commune tags its territory; an EPCI tags the territory holding most of its population; territory names and a
+  few usual names of areas (``AREA_ALIASES``) tag the territory.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from .text import TOKEN_RE, fold
+
+ARTICLES = {"le", "la", "les", "l"}
+CONTRACTIONS = {"du", "au", "aux", "des"}
+# Words before a place name that show it is used as a place.
+PLACE_CONTEXT = {
+    "a",
+    "de",
+    "d",
+    "du",
+    "au",
+    "aux",
+    "des",
+    "sur",
+    "pres",
+    "vers",
+    "depuis",
+    "commune",
+    "ville",
+    "mairie",
+    "maire",
+    "habitants",
+    "secteur",
+}
+# Rivers and areas written like a commune but for its accents (« Loiré » / « Loire »): the accents must match.
+ACCENT_SENSITIVE = {"loire", "sarthe", "mayenne", "vendee", "maine", "anjou", "loir", "sevre", "yon", "erdre"}
+TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+# Communes whose name is also an ordinary French word, a first name, a département, a river or a place elsewhere.
+AMBIGUOUS_NAMES = [
+    "Vue",
+    "Fay",
+    "Vix",
+    "Trans",
+    "Indre",
+    "Degré",
+    "Cures",
+    "Grues",
+    "Angles",
+    "Gorges",
+    "René",
+    "Placé",
+    "Forcé",
+    "Loué",
+    "Athée",
+    "Brains",
+    "Contest",
+    "Soudan",
+    "Olivet",
+    "Chenu",
+    "Martinet",
+    "Bouée",
+    "Coron",
+    "Préaux",
+    "Commer",
+    "Mayenne",
+    "Montreuil",
+    "Châteauneuf",
+    "Châtelain",
+    "Beaurepaire",
+    "Grandchamp",
+    "Montmirail",
+    "Aron",
+    "Mée",
+    "Livet",
+    "Coudray",
+    "Marcé",
+    "Tennie",
+    "Cormes",
+    "Gesnes",
+    "Vivy",
+    "Liez",
+    "Le Pin",
+    "Le Pas",
+    "Le Givre",
+    "La Marne",
+    "La Bosse",
+    "La Couture",
+    "La Montagne",
+    "La Plaine",
+    "La Planche",
+    "La Quinte",
+    "La Ferrière",
+    "La Dorée",
+    "La Taillée",
+    "La Jonchère",
+    "La Romagne",
+    "La Gravelle",
+    "La Boissière",
+    "La Guierche",
+    "La Cropte",
+    "La Pallu",
+    "Le Bernard",
+    "Le Cellier",
+    "Le Tablier",
+    "Le Perrier",
+    "Le Bailleul",
+    "Le Langon",
+    "Le Tronchet",
+    "Le Bignon",
+    "Le Grez",
+    "Le Ham",
+    "L'Épine",
+    "L'Oie",
+    "Les Touches",
+    "Les Ulmes",
+    "Les Rairies",
+    "Les Pineaux",
+    "Les Mées",
+    "Le Buret",
+    "Le Ribay",
+    "Sion",
+]
+
+# Usual names of areas, each clearly inside one territory.
+AREA_ALIASES = {
+    "Mauges": "49-CHO",
+    "Choletais": "49-CHO",
+    "Saumurois": "49-SAU",
+    "Segréen": "49-SEG",
+    "Haut-Anjou": "49-SEG",
+    "Castelbriantais": "44-NLA",
+    "Presqu'île guérandaise": "44-STN",
+    "agglomération nazairienne": "44-STN",
+    "Pays yonnais": "85-ROC",
+    "agglomération yonnaise": "85-ROC",
+    "Haut Bocage": "85-HBO",
+    "Nord Sarthe": "72-NES",
+    "Perche sarthois": "72-NES",
+    "agglomération mancelle": "72-LMA",
+    "métropole nantaise": "44-NAN",
+    "agglomération lavalloise": "53-LAV",
+    "agglomération angevine": "49-ANG",
+    "Les Sables": "85194",  # commune code: the usual short name of Les Sables-d'Olonne
+}
+# EPCI whose short name is a place outside the region (only the full name is recognised).
+EPCI_NO_SHORT_NAME = {"alencon", "redon agglomeration"}
+EPCI_PREFIXES = {"CA": "communauté d'agglomération", "CC": "communauté de communes", "CU": "communauté urbaine"}
+DEPARTEMENT_NAMES = {
+    "loire atlantique": "44",
+    "maine et loire": "49",
+    "mayenne": "53",
+    "sarthe": "72",
+    "vendee": "85",
+}
+DEPARTEMENT_RE = re.compile(r"\b(loire atlantique|maine et loire|sarthe|vendee|(?:la|en) mayenne)\b")
+DEPARTEMENT_CODE_RE = re.compile(r"\((44|49|53|72|85)\)")
+SPLIT_WORDS = {"sur", "en", "les", "sous", "lez"}
+
+HOMONYM_RESOLVED = 0.9
+HOMONYM_GUESSED = 0.6
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # commune, epci, territory, area
+    label: str
+    territories: tuple[tuple[str, float], ...]  # (territory code, confidence)
+    departement: str = ""
+    population: int = 0
+
+
+@dataclass
+class Term:
+    tokens: tuple[str, ...]
+    places: list[Place]
+    significant: int = 0  # index of the token that must be capitalised
+    ambiguous: bool = False
+    needs_contraction: bool = False
+    confidence: float = 1.0
+
+
+@dataclass
+class Match:
+    start: int
+    end: int
+    surface: str
+    term: Term
+    places: list[Place] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+@dataclass
+class TagResult:
+    territories: dict[str, dict]  # code → {"confidence": float, "terms": [str]}
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.territories)
+
+
+def normalise_tokens(text: str) -> list[str]:
+    return [TOKEN_ALIASES.get(token, token) for token in (fold(t) for t in TOKEN_RE.findall(text))]
+
+
+def name_key(text: str) -> str:
+    return " ".join(normalise_tokens(text))
+
+
+AMBIGUOUS_KEYS = {name_key(name) for name in AMBIGUOUS_NAMES}
+
+
+def _significant_index(original_tokens: list[str]) -> int:
+    for index, token in enumerate(original_tokens):
+        if token[:1].isupper() and fold(token) not in ARTICLES:
+            return index
+    return 0
+
+
+class Gazetteer:
+    def __init__(self):
+        self.terms: dict[tuple[str, ...], Term] = {}
+        self.lengths: dict[str, list[int]] = {}
+        self.exact_terms: dict[str, Place] = {}
+
+    # --- building -------------------------------------------------------------------------------------------
+    def add(self, name: str, place: Place, *, confidence=1.0, ambiguous=False, needs_contraction=False, derived=False):
+        original = TOKEN_RE.findall(name)
+        tokens = tuple(normalise_tokens(name))
+        if not tokens:
+            return
+        existing = self.terms.get(tokens)
+        if existing is not None:
+            if derived:
+                return  # a derived short form never overrides a real name
+            if place not in existing.places:
+                existing.places.append(place)
+            existing.ambiguous = existing.ambiguous and ambiguous
+            existing.needs_contraction = existing.needs_contraction and needs_contraction
+            existing.confidence = max(existing.confidence, confidence)
+            return
+        self.terms[tokens] = Term(
+            tokens=tokens,
+            places=[place],
+            significant=_significant_index(original),
+            ambiguous=ambiguous,
+            needs_contraction=needs_contraction,
+            confidence=confidence,
+        )
+        lengths = self.lengths.setdefault(tokens[0], [])
+        if len(tokens) not in lengths:
+            lengths.append(len(tokens))
+            lengths.sort(reverse=True)
+
+    def add_commune(self, name: str, place: Place):
+        ambiguous = name_key(name) in AMBIGUOUS_KEYS
+        if name_key(name) in ACCENT_SENSITIVE and fold(name) != name.lower():
+            # « Loiré » is not « Loire »: a separate exact-spelling term, never merged with the river.
+            self.exact_terms[name.lower()] = place
+            return
+        self.add(name, place, ambiguous=ambiguous)
+        self.add_without_article(name, place, ambiguous=ambiguous)
+
+    def add_without_article(self, name: str, place: Place, *, ambiguous=False):
+        tokens = TOKEN_RE.findall(name)
+        if fold(tokens[0]) in ARTICLES and len(tokens) > 1:
+            rest = " ".join(tokens[1:])
+            if len(tokens) > 2:
+                self.add(rest, place, confidence=0.95, ambiguous=ambiguous, derived=True)
+            elif fold(tokens[0]) in {"le", "les"}:
+                self.add(rest, place, confidence=0.95, ambiguous=ambiguous, needs_contraction=True, derived=True)
+
+    # --- matching -------------------------------------------------------------------------------------------
+    def find(self, text: str) -> list[Match]:
+        spans = [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text or "")]
+        if not spans:
+            return []
+        folded = [TOKEN_ALIASES.get(f, f) for f in (fold(s[0]) for s in spans)]
+        letters = [s[0] for s in spans if len(s[0]) > 1 and s[0].isalpha()]
+        all_caps = bool(letters) and sum(1 for t in letters if t.isupper()) >= 0.6 * len(letters)
+        matches = []
+        count = len(spans)
+        i = 0
+        while i < count:
+            lengths = self.lengths.get(folded[i])
+            step = 1
+            if self.exact_terms and folded[i] in ACCENT_SENSITIVE:
+                place = self.exact_terms.get(spans[i][0].lower())
+                if place is not None and spans[i][0][:1].isupper():
+                    start, end = spans[i][1], spans[i][2]
+                    term = Term((folded[i],), [place])
+                    matches.append(Match(start, end, text[start:end], term, [place], 1.0))
+                    i += 1
+                    continue
+            if lengths:
+                for length in lengths:
+                    if i + length > count:
+                        continue
+                    term = self.terms.get(tuple(folded[i : i + length]))
+                    if term is None or not self._accept(term, i, length, spans, folded, text, all_caps):
+                        continue
+                    start, end = spans[i][1], spans[i + length - 1][2]
+                    matches.append(Match(start, end, text[start:end], term, list(term.places), term.confidence))
+                    step = length
+                    break
+            i += step
+        return matches
+
+    def _accept(self, term, i, length, spans, folded, text, all_caps) -> bool:
+        significant = spans[i + term.significant][0]
+        if not all_caps and not (significant[:1].isupper() or significant[:1].isdigit()):
+            return False
+        previous = folded[i - 1] if i > 0 else ""
+        if term.needs_contraction and previous not in CONTRACTIONS:
+            return False
+        if term.ambiguous:
+            end = spans[i + length - 1][2]
+            after = text[end : end + 6]
+            if previous in PLACE_CONTEXT:
+                return True
+            if DEPARTEMENT_CODE_RE.match(after.lstrip()):
+                return True
+            return bool(i == 0 and after.lstrip(" \u00a0\u202f")[:1] in {".", ":"})
+        return True
+
+    def departements_mentioned(self, text: str) -> set[str]:
+        found = set(DEPARTEMENT_CODE_RE.findall(text or ""))
+        for name in DEPARTEMENT_RE.findall(" ".join(normalise_tokens(text or ""))):
+            found.add(DEPARTEMENT_NAMES[name.split()[-1] if name.endswith("mayenne") else name])
+        return found
+
+    def tag(self, text: str) -> TagResult:
+        matches = self.find(text)
+        context = self.departements_mentioned(text)
+        for match in matches:
+            departements = {place.departement for place in match.places}
+            if len(departements) == 1 and "" not in departements:
+                context |= departements
+        result: dict[str, dict] = {}
+        for match in matches:
+            places = match.places
+            confidence = match.confidence
+            if len({p.territories for p in places}) > 1:
+                local = [p for p in places if p.departement in context]
+                if len(local) == 1:
+                    places, confidence = local, min(confidence, HOMONYM_RESOLVED)
+                else:
+                    places = [max(places, key=lambda p: p.population)]
+                    confidence = min(confidence, HOMONYM_GUESSED)
+            for place in places:
+                for code, weight in place.territories:
+                    entry = result.setdefault(code, {"confidence": 0.0, "terms": []})
+                    entry["confidence"] = round(max(entry["confidence"], confidence * weight), 2)
+                    if match.surface not in entry["terms"]:
+                        entry["terms"].append(match.surface)
+        return TagResult(result)
+
+
+def build_gazetteer() -> Gazetteer:
+    from django.db.models import Sum
+
+    from territories.models import Commune, Epci, Territory
+
+    gazetteer = Gazetteer()
+    territories = {
+        code: (name, dep) for code, name, dep in Territory.objects.values_list("code", "name", "departement__code")
+    }
+    for code, (name, dep) in territories.items():
+        gazetteer.add(name, Place("territory", name, ((code, 1.0),), dep))
+
+    communes = list(
+        Commune.objects.filter(territory__isnull=False).values_list(
+            "code", "name", "departement__code", "territory__code", "population"
+        )
+    )
+    by_code = {}
+    for code, name, dep, territory, population in communes:
+        place = Place("commune", name, ((territory, 1.0),), dep, population)
+        by_code[code] = place
+        gazetteer.add_commune(name, place)
+
+    for alias, target in AREA_ALIASES.items():
+        place = by_code.get(target)
+        if place is None and target in territories:
+            place = Place("area", alias, ((target, 1.0),), territories[target][1])
+        if place is not None:
+            gazetteer.add(alias, place, confidence=0.9)
+            gazetteer.add_without_article(alias, place)
+
+    # EPCI: the territory (or territories) holding most of their population.
+    shares: dict[int, dict[str, int]] = {}
+    for epci_id, territory, population in (
+        Commune.objects.filter(epci__isnull=False, territory__isnull=False)
+        .values_list("epci_id", "territory__code")
+        .annotate(total=Sum("population"))
+    ):
+        shares.setdefault(epci_id, {})[territory] = population or 0
+    for epci in Epci.objects.filter(pk__in=shares):
+        total = sum(shares[epci.pk].values()) or 1
+        weights = {code: pop / total for code, pop in shares[epci.pk].items()}
+        majority = tuple((c, 1.0) for c, w in weights.items() if w >= 0.5)
+        targets = majority or tuple((c, 0.5) for c, w in weights.items() if w >= 0.2)
+        place = Place("epci", epci.name, targets)
+        for variant in epci_variants(epci.name):
+            gazetteer.add(variant, place, confidence=0.95)
+
+    # Short forms: « Château-Gontier » for Château-Gontier-sur-Mayenne, « Montaigu » for Montaigu-Vendée...
+    # kept only when no other commune name starts with the same words.
+    all_names = [tuple(normalise_tokens(name)) for _code, name, *_ in communes]
+    candidates: dict[str, list] = {}
+    for code, name, *_ in communes:
+        tokens = TOKEN_RE.findall(name)
+        folded = [fold(t) for t in tokens]
+        cut = next((k for k, t in enumerate(folded) if k >= 1 and (t in SPLIT_WORDS or t == "vendee")), None)
+        if cut is None or (folded[0] in ARTICLES and cut == 1):
+            continue
+        prefix = "-".join(tokens[:cut])
+        candidates.setdefault(name_key(prefix), []).append((prefix, code))
+    for key, found in candidates.items():
+        if len(found) != 1 or key in AMBIGUOUS_KEYS or (" " not in key and len(key) < 4):
+            continue
+        prefix_tokens = tuple(key.split())
+        if sum(1 for tokens in all_names if tokens[: len(prefix_tokens)] == prefix_tokens) != 1:
+            continue
+        prefix, code = found[0]
+        gazetteer.add(prefix, by_code[code], confidence=0.9, derived=True)
+    return gazetteer
+
+
+def epci_variants(name: str) -> list[str]:
+    variants = [name]
+    match = re.match(r"^(CA|CC|CU)\s+(.*)$", name)
+    rest = match.group(2) if match else name
+    for acronym in re.findall(r"\(([^)]+)\)", rest):
+        variants.append(acronym)
+    rest = re.sub(r"\s*\([^)]*\)", "", rest).replace(" - ", " ").strip()
+    if match:
+        variants.append(f"{EPCI_PREFIXES[match.group(1)]} {rest}")
+    short = re.sub(r"^(de la |de l'|du |des |de |d')", "", rest, flags=re.IGNORECASE).strip()
+    folded_short = " ".join(normalise_tokens(short))
+    if len(TOKEN_RE.findall(short)) >= 2 and folded_short not in EPCI_NO_SHORT_NAME:
+        variants.append(short)
+    return variants
+
+
+_lock = threading.Lock()
+_cache: dict = {}
+
+
+def _signature() -> tuple:
+    from django.db.models import Max
+
+    from territories.models import Commune, CompositionChange
+
+    return (
+        Commune.objects.count(),
+        CompositionChange.objects.aggregate(m=Max("pk"))["m"],
+    )
+
+
+def get_gazetteer() -> Gazetteer:
+    """The gazetteer for the current composition (rebuilt when communes move between territories)."""
+    signature = _signature()
+    with _lock:
+        if _cache.get("signature") != signature:
+            _cache["gazetteer"] = build_gazetteer()
+            _cache["signature"] = signature
+        return _cache["gazetteer"]
+
+
+def reset_gazetteer():
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,192 @@
+"""The daily news watch: sources (feeds or manual), news items tagged to territories and themes, subscriptions."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from territories.models import Territory
+
+
+class Theme(models.Model):
+    """A theme (emploi, formation...), recognised by keyword rules that staff can edit."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField("identifiant", max_length=60, unique=True)
+    keywords = models.TextField(
+        "mots-clés",
+        blank=True,
+        help_text="Un mot ou une expression par ligne ; « * » final pour toutes les terminaisons (ex. : apprenti*).",
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "thème"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class SourceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        FEED = "feed", "Flux RSS ou Atom"
+        MANUAL = "manual", "Saisie manuelle"
+
+    class FetchStatus(models.TextChoices):
+        NEVER = "", "Jamais collectée"
+        OK = "ok", "Collecte réussie"
+        NOT_MODIFIED = "not_modified", "Flux inchangé"
+        WARNING = "warning", "Collecte avec avertissement"
+        ERROR = "error", "Échec"
+
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices, default=Kind.FEED)
+    feed_url = models.URLField("adresse du flux", max_length=1000, blank=True)
+    website_url = models.URLField("site", max_length=1000, blank=True)
+    is_active = models.BooleanField("active", default=True)
+    is_demo = models.BooleanField("démonstration", default=False)
+    default_themes = models.ManyToManyField(Theme, blank=True, related_name="+", verbose_name="thèmes par défaut")
+    default_territories = models.ManyToManyField(
+        Territory, blank=True, related_name="+", verbose_name="territoires par défaut"
+    )
+    last_fetch_at = models.DateTimeField("dernière collecte", null=True, blank=True)
+    last_success_at = models.DateTimeField("dernière collecte réussie", null=True, blank=True)
+    last_fetch_status = models.CharField(
+        "résultat", max_length=20, choices=FetchStatus.choices, default=FetchStatus.NEVER, blank=True
+    )
+    last_fetch_message = models.TextField("message", blank=True)
+    last_fetch_new_items = models.PositiveIntegerField("articles ajoutés", default=0)
+    etag = models.CharField("ETag", max_length=500, blank=True)
+    last_modified = models.CharField("Last-Modified", max_length=100, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField("échecs consécutifs", default=0)
+    disabled_reason = models.CharField("motif de désactivation", max_length=500, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "source"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("veille_staff:source_update", args=[self.pk])
+
+    @property
+    def is_feed(self) -> bool:
+        return self.kind == self.Kind.FEED
+
+
+class NewsItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=NewsItem.Status.PUBLISHED)
+
+    def for_user(self, user):
+        if user is not None and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+            return self
+        return self.published()
+
+    def in_territory(self, territory):
+        return self.filter(territory_tags__territory=territory)
+
+
+class NewsItem(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Publiée"
+        HIDDEN = "hidden", "Masquée"
+        DRAFT = "draft", "Brouillon"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items", verbose_name="source")
+    title = models.CharField("titre", max_length=500)
+    title_key = models.CharField("titre normalisé", max_length=500, db_index=True, editable=False)
+    summary = models.TextField("résumé", blank=True)
+    link = models.URLField("lien", max_length=1000, blank=True)
+    canonical_url = models.CharField("adresse canonique", max_length=1000, unique=True, null=True, blank=True)
+    published_at = models.DateTimeField("date de publication", default=timezone.now, db_index=True)
+    created_at = models.DateTimeField("collecté le", auto_now_add=True)
+    listed_at = models.DateTimeField("publié sur le portail le", null=True, blank=True, db_index=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    featured = models.BooleanField("à la une", default=False)
+    is_demo = models.BooleanField("démonstration", default=False)
+    territories = models.ManyToManyField(
+        Territory, through="TerritoryTag", related_name="news_items", verbose_name="territoires", blank=True
+    )
+    excluded_territories = models.ManyToManyField(
+        Territory, related_name="+", blank=True, verbose_name="territoires retirés par l'équipe"
+    )
+    themes = models.ManyToManyField(Theme, related_name="items", blank=True, verbose_name="thèmes")
+    tagged_at = models.DateTimeField("étiqueté le", null=True, blank=True)
+    # Filled on PostgreSQL only (see search.py); a GIN index is created by migration 0002 on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = NewsItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "article"
+        ordering = ["-featured", "-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-featured", "-published_at"], name="veille_item_listing")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("veille:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"title", "summary"} & set(update_fields):
+            from .search import update_search_vectors
+
+            update_search_vectors(NewsItem.objects.filter(pk=self.pk))
+
+
+class TerritoryTag(models.Model):
+    """A news item is about a territory: the terms found, a confidence, and whether staff set it by hand."""
+
+    item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="territory_tags")
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="news_tags")
+    matched_terms = models.JSONField("termes reconnus", default=list, blank=True)
+    confidence = models.FloatField("confiance", default=1.0)
+    is_manual = models.BooleanField("ajouté par l'équipe", default=False)
+
+    class Meta:
+        verbose_name = "étiquette territoriale"
+        constraints = [models.UniqueConstraint(fields=["item", "territory"], name="veille_tag_unique")]
+        indexes = [models.Index(fields=["territory", "item"], name="veille_tag_territory")]
+
+    def __str__(self):
+        return f"{self.item_id} → {self.territory_id} ({self.confidence:.2f})"
+
+
+class Subscription(models.Model):
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Quotidienne"
+        WEEKLY = "weekly", "Hebdomadaire"
+        NONE = "none", "Aucune (abonnement suspendu)"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veille_subscription")
+    territories = models.ManyToManyField(Territory, blank=True, related_name="+", verbose_name="territoires")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="+", verbose_name="thèmes")
+    frequency = models.CharField("fréquence", max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_sent_at = models.DateTimeField("dernier envoi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "abonnement à la veille"
+
+    def __str__(self):
+        return f"{self.user} ({self.get_frequency_display()})"

@@ -345,11 +345,12 @@ def _link_demo_dispositifs() -> None:
     dispositifs = {d.name: d for d in Dispositif.objects.filter(is_demo=True)}
     if not dispositifs:
         return
-    for action in Action.objects.filter(is_demo=True).only("pk", "title"):
+    for action in Action.objects.filter(is_demo=True).prefetch_related("dispositifs"):
         title = action.title.lower()
         names = [n for word, group in DEMO_DISPOSITIF_LINKS.items() if word in title for n in group]
-        chosen = [dispositifs[n] for n in names if n in dispositifs]
-        if chosen:
+        linked = {d.pk for d in action.dispositifs.all()}
+        chosen = {dispositifs[n] for n in names if n in dispositifs and dispositifs[n].pk not in linked}
+        if chosen:  # each addition is a version of the action in its history
             action.dispositifs.add(*chosen)
 
 

@@ -14,6 +14,40 @@ from simple_history.models import HistoricalRecords
 from clefop.models import Body, Organisation, perimeter_of, scoped_to_bodies
 from territories.models import Territory
 
+
+class LinkedHistoricalRecords(HistoricalRecords):
+    """HistoricalRecords that can write one version for a save and the link (m2m) changes that go with it.
+
+    django-simple-history writes a full version on every m2m signal (``m2m_fields``), so saving an action and
+    setting five link fields would leave up to eleven versions behind. ``roadmaps.history.one_version`` silences
+    the signals for a block and writes a single version at its end, through ``record()``.
+    """
+
+    recorders: dict[type, LinkedHistoricalRecords] = {}
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            LinkedHistoricalRecords.recorders[sender] = self
+
+    def record(self, instance, history_type: str) -> None:
+        self.create_historical_record(instance, history_type)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance=instance, action=action, attr=attr, pk_set=pk_set, reverse=reverse)
+        # Changed from the other side (``dispositif.actions.add(action)``): ``instance`` is the linked object and
+        # pk_set holds tracked objects, each of which gets a version (the library would record the wrong model).
+        field = self.cls._meta.get_field(attr)
+        if action == "pre_clear":
+            through = field.remote_field.through.objects.filter(**{field.m2m_reverse_field_name(): instance})
+            instance._history_cleared_pks = set(through.values_list(f"{field.m2m_field_name()}_id", flat=True))
+        elif action in ("post_add", "post_remove", "post_clear"):
+            pks = instance.__dict__.pop("_history_cleared_pks", set()) if action == "post_clear" else pk_set
+            for tracked in self.cls._default_manager.filter(pk__in=pks or ()):
+                self.create_historical_record(tracked, "~")
+
+
 # ---------------------------------------------------------------------------------------------- referential
 
 
@@ -353,7 +387,7 @@ class Priority(models.Model):
         AmbitionSheet, related_name="priorities", blank=True, verbose_name="fiches-ambitions"
     )
 
-    history = HistoricalRecords()
+    history = LinkedHistoricalRecords(m2m_fields=["challenges", "sheets"])
     objects = PriorityQuerySet.as_manager()
 
     class Meta:
@@ -433,7 +467,10 @@ class Action(models.Model):
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     is_demo = models.BooleanField("démonstration", default=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = LinkedHistoricalRecords(
+        excluded_fields=["updated_at"],
+        m2m_fields=["naf_divisions", "rome_codes", "recommendations", "pilots", "dispositifs"],
+    )
     objects = ActionQuerySet.as_manager()
 
     class Meta:

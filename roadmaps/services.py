@@ -6,13 +6,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from clefop.models import Body, BodyKind, Membership, Position
+from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation, Position
 from srefop_portal.common.models import Notice
 
+from .history import link_labels, links_of, one_version
 from .models import (
     MAX_PRIORITIES,
     Action,
@@ -20,13 +22,16 @@ from .models import (
     ActionStatus,
     AnnualReview,
     BudgetLine,
+    NafDivision,
     Priority,
     PriorityAssessment,
     ProgressNote,
+    Recommendation,
     ResultIndicator,
     Roadmap,
     RoadmapStatus,
     RoadmapTransition,
+    RomeCode,
     SubAction,
 )
 
@@ -110,6 +115,14 @@ def _record(roadmap: Roadmap, *, from_status: str, label: str, user, comment: st
 def _save(instance, user, **kwargs):
     instance._history_user = user
     instance.save(**kwargs)
+
+
+def _save_with_links(instance, user, links: dict, *, reason: str = ""):
+    """Save the instance and set its links (m2m): the history records one version holding both."""
+    with one_version(instance, user=user, reason=reason):
+        instance.save()
+        for name, values in links.items():
+            getattr(instance, name).set(values)
 
 
 @transaction.atomic
@@ -245,6 +258,7 @@ def revise_roadmap(*, roadmap: Roadmap, user, comment: str = "") -> Roadmap:
         "rome_codes",
         "recommendations",
         "pilots",
+        "dispositifs",
         "sub_actions",
         "budget_lines",
         "indicators",
@@ -253,9 +267,7 @@ def revise_roadmap(*, roadmap: Roadmap, user, comment: str = "") -> Roadmap:
     priority_map = {}
     for priority in priorities:
         copy = Priority(roadmap=revision, order=priority.order, title=priority.title, description=priority.description)
-        _save(copy, user)
-        copy.challenges.set(priority.challenges.all())
-        copy.sheets.set(priority.sheets.all())
+        _save_with_links(copy, user, {"challenges": priority.challenges.all(), "sheets": priority.sheets.all()})
         priority_map[priority.pk] = copy
     for action in actions:
         copy = Action(
@@ -269,9 +281,7 @@ def revise_roadmap(*, roadmap: Roadmap, user, comment: str = "") -> Roadmap:
         for name in ACTION_FIELDS:
             if name != "priority":
                 setattr(copy, name, getattr(action, name))
-        _save(copy, user)
-        for name in ACTION_M2M_FIELDS:
-            getattr(copy, name).set(getattr(action, name).all())
+        _save_with_links(copy, user, {name: getattr(action, name).all() for name in ACTION_M2M_FIELDS})
         SubAction.objects.bulk_create(
             [SubAction(action=copy, title=s.title, done=s.done, order=s.order) for s in action.sub_actions.all()]
         )
@@ -337,9 +347,7 @@ def add_priority(*, roadmap: Roadmap, title: str, user, description: str = "", c
             "Regroupez ou remplacez une priorité existante."
         )
     priority = Priority(roadmap=roadmap, order=count + 1, title=title.strip(), description=description)
-    _save(priority, user)
-    priority.challenges.set(challenges)
-    priority.sheets.set(sheets)
+    _save_with_links(priority, user, {"challenges": challenges, "sheets": sheets})
     return priority
 
 
@@ -354,9 +362,7 @@ def update_priority(
         if not 1 <= order <= MAX_PRIORITIES:
             raise RoadmapError(f"L'ordre d'une priorité va de 1 à {MAX_PRIORITIES}.")
         priority.order = order
-    _save(priority, user)
-    priority.challenges.set(challenges)
-    priority.sheets.set(sheets)
+    _save_with_links(priority, user, {"challenges": challenges, "sheets": sheets})
     return priority
 
 
@@ -400,10 +406,8 @@ def _apply(action: Action, data: dict):
             setattr(action, name, data[name])
 
 
-def _set_m2m(action: Action, data: dict):
-    for name in ACTION_M2M_FIELDS:
-        if name in data:
-            getattr(action, name).set(data[name])
+def _links(data: dict) -> dict:
+    return {name: data[name] for name in ACTION_M2M_FIELDS if name in data}
 
 
 @transaction.atomic
@@ -415,8 +419,7 @@ def create_action(*, roadmap: Roadmap, data: dict, user) -> Action:
     order = Action.objects.filter(priority=data["priority"]).count() + 1
     action = Action(roadmap=roadmap, order=order, updated_by=user, is_demo=roadmap.is_demo)
     _apply(action, data)
-    _save(action, user)
-    _set_m2m(action, data)
+    _save_with_links(action, user, _links(data))
     return action
 
 
@@ -432,8 +435,7 @@ def update_action(*, action: Action, data: dict, expected_version: int, user) ->
     _apply(current, data)
     current.version += 1
     current.updated_by = user
-    _save(current, user)
-    _set_m2m(current, data)
+    _save_with_links(current, user, _links(data))
     return current
 
 
@@ -473,29 +475,78 @@ def delete_action(*, action: Action, user) -> None:
     action.delete()
 
 
+@dataclass
+class RestoredVersion:
+    action: Action
+    missing: list[str]  # what the chosen version held but no longer exists or fits (French, shown as is)
+
+
+def _allowed_links(roadmap: Roadmap) -> dict:
+    """The objects an action of this roadmap may link to today (the choices of the action form)."""
+    territory = roadmap.body.territory
+    member_ids = Membership.objects.active().filter(body_id=roadmap.body_id).values("user_id")
+    return {
+        "naf_divisions": NafDivision.objects.all(),
+        "rome_codes": RomeCode.objects.all(),
+        "recommendations": Recommendation.objects.all(),
+        "pilots": get_user_model().objects.filter(pk__in=member_ids),
+        "dispositifs": Dispositif.objects.available_in(territory) if territory else Dispositif.objects.all(),
+    }
+
+
 @transaction.atomic
-def restore_action_version(*, action: Action, history_id: int, user) -> Action:
-    """Bring back the fields of an earlier version (a new version is recorded, nothing is lost)."""
-    current = Action.objects.select_for_update().select_related("roadmap").get(pk=action.pk)
+def restore_action_version(*, action: Action, history_id: int, user) -> RestoredVersion:
+    """Bring back the fields and links of an earlier version (a new version is recorded, nothing is lost).
+
+    What has disappeared since (a deleted priority or organisation, a pilot who left the Clefop, a dispositif no
+    longer offered on the territory...) cannot come back: the current value stays and ``missing`` says so."""
+    current = Action.objects.select_for_update().select_related("roadmap__body").get(pk=action.pk)
     if not current.roadmap.is_followable:
         raise RoadmapError("Cette feuille de route est archivée : ses actions ne se modifient plus.")
     record = current.history.filter(history_id=history_id).first()
     if record is None:
         raise RoadmapError("Cette version de l'action n'existe pas.")
+    missing = []
     for name in ACTION_FIELDS:
         if name == "priority":
             if Priority.objects.filter(pk=record.priority_id, roadmap_id=current.roadmap_id).exists():
                 current.priority_id = record.priority_id
+            elif record.priority_id != current.priority_id:
+                missing.append("la priorité (supprimée depuis)")
             continue
         if name in ("pilot_organisation", "working_group"):
-            setattr(current, f"{name}_id", getattr(record, f"{name}_id"))
+            value = getattr(record, f"{name}_id")
+            if value is None or _fk_still_valid(current.roadmap, name, value):
+                setattr(current, f"{name}_id", value)
+            else:
+                missing.append(
+                    "la structure pilote (supprimée depuis)"
+                    if name == "pilot_organisation"
+                    else "le groupe de travail (supprimé depuis)"
+                )
             continue
         setattr(current, name, getattr(record, name))
+    links = {}
+    allowed = _allowed_links(current.roadmap)
+    for name, by_record in links_of(Action, [record.history_id]).items():
+        wanted = by_record[record.history_id]
+        kept = set(allowed[name].filter(pk__in=wanted).values_list("pk", flat=True))
+        links[name] = sorted(kept)
+        if lost := wanted - kept:
+            verbose = str(Action._meta.get_field(name).verbose_name)
+            labels = link_labels(Action, name, lost)
+            missing.append(f"{verbose} : " + ", ".join(sorted(labels.values(), key=str.casefold)))
     current.version += 1
     current.updated_by = user
-    current._change_reason = f"Restauration de la version du {timezone.localtime(record.history_date):%d/%m/%Y %H:%M}"
-    _save(current, user)
-    return current
+    reason = f"Restauration de la version du {timezone.localtime(record.history_date):%d/%m/%Y %H:%M}"
+    _save_with_links(current, user, links, reason=reason)
+    return RestoredVersion(action=current, missing=missing)
+
+
+def _fk_still_valid(roadmap: Roadmap, name: str, pk: int) -> bool:
+    if name == "pilot_organisation":
+        return Organisation.objects.filter(pk=pk).exists()
+    return Body.objects.filter(pk=pk, kind=BodyKind.WORKING_GROUP, parent_id=roadmap.body_id).exists()
 
 
 # ---------------------------------------------------------------------------------------------- fiche details

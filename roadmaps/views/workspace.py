@@ -129,11 +129,7 @@ class RoadmapDetailView(RoadmapMixin, TemplateView):
         roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
         context.update(roadmap_detail_context(roadmap, user))
         context["transitions"] = roadmap.transitions.select_related("by")[:10]
-        context["reviews"] = list(
-            roadmap.reviews.prefetch_related(
-                Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
-            )[:3]
-        )
+        context["reviews"] = list(roadmap.reviews.all()[:3])  # date and summary only: no assessments here
         context["versions"] = list(
             Roadmap.objects.filter(body=body, start_year=roadmap.start_year, end_year=roadmap.end_year)
             .exclude(pk=roadmap.pk)
@@ -595,11 +591,20 @@ class ActionRestoreView(ActionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = self.get_action()
         try:
-            services.restore_action_version(action=action, history_id=self.kwargs["history_id"], user=request.user)
+            restored = services.restore_action_version(
+                action=action, history_id=self.kwargs["history_id"], user=request.user
+            )
         except RoadmapError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "La version choisie a été restaurée (la restauration est elle-même historisée).")
+            if restored.missing:
+                messages.warning(
+                    request,
+                    "Ce qui a disparu depuis ou n'est plus proposé pour cette action n'a pas été remis : "
+                    + " ; ".join(restored.missing)
+                    + ".",
+                )
         return redirect(reverse("roadmaps:action_history", args=[self.get_body().slug, action.pk]))
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import NewsItem, Source, Subscription, Theme
+from .search import update_search_vectors
 
 
 @admin.register(Source)
@@ -14,6 +15,11 @@ class NewsItemAdmin(admin.ModelAdmin):
     list_filter = ["status", "featured", "source"]
     search_fields = ["title"]
     raw_id_fields = ["source"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Themes and excluded territories are saved after the item: the search vector follows them.
+        update_search_vectors(NewsItem.objects.filter(pk=form.instance.pk))
 
 
 admin.site.register(Theme)

@@ -100,7 +100,16 @@ class NewsItemQuerySet(models.QuerySet):
         return self.published()
 
     def in_territory(self, territory):
-        return self.filter(territory_tags__territory=territory)
+        """Items tagged with this territory (on PostgreSQL through the GIN-indexed vector, see search.py)."""
+        from .search import apply_filters
+
+        return apply_filters(self, territory=territory)
+
+    def filtered(self, *, text: str = "", territory=None, theme=None):
+        """Full-text words, territory and theme: one index lookup on PostgreSQL (see search.py)."""
+        from .search import apply_filters
+
+        return apply_filters(self, text=text, territory=territory, theme=theme)
 
 
 class NewsItem(models.Model):
@@ -129,7 +138,8 @@ class NewsItem(models.Model):
     )
     themes = models.ManyToManyField(Theme, related_name="items", blank=True, verbose_name="thèmes")
     tagged_at = models.DateTimeField("étiqueté le", null=True, blank=True)
-    # Filled on PostgreSQL only (see search.py); a GIN index is created by migration 0002 on PostgreSQL.
+    # PostgreSQL only: French text lexemes + one lexeme per territory tag and theme, kept up to date by every write
+    # of the text or the tags (see search.py); GIN index created by migration 0002 on PostgreSQL. NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NewsItemQuerySet.as_manager()
@@ -137,7 +147,21 @@ class NewsItem(models.Model):
     class Meta:
         verbose_name = "article"
         ordering = ["-featured", "-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-featured", "-published_at"], name="veille_item_listing")]
+        indexes = [
+            # The public list's order (featured first, newest first), published items only: the first page and the
+            # capped count read the index in order and stop early.
+            models.Index(
+                fields=["-featured", "-published_at", "-id"],
+                name="veille_item_published_order",
+                condition=models.Q(status="published"),
+            ),
+            # RSS feeds and digests (newest first, no featured first).
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="veille_item_published_date",
+                condition=models.Q(status="published"),
+            ),
+        ]
 
     def __str__(self):
         return self.title

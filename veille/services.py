@@ -137,12 +137,11 @@ def ingest_entries(*, source: Source, entries: list) -> list[NewsItem]:
         )
     with transaction.atomic():
         created = NewsItem.objects.bulk_create(new_items, batch_size=500)
-        tag_items(
+        tag_items(  # also fills the search vectors
             created,
             default_territories=list(source.default_territories.all()),
             default_themes=list(source.default_themes.all()),
         )
-        update_search_vectors(NewsItem.objects.filter(pk__in=[item.pk for item in created]))
     return created
 
 

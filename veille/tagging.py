@@ -15,6 +15,7 @@ from territories.models import Territory
 
 from .gazetteer import get_gazetteer
 from .models import NewsItem, TerritoryTag, Theme
+from .search import vector_update
 from .text import fold_text
 
 DEFAULT_THEMES = [
@@ -111,7 +112,8 @@ def compute_tags(items, *, gazetteer=None, matcher=None, territory_ids=None):
 
 @transaction.atomic
 def tag_items(items: list[NewsItem], *, default_territories=(), default_themes=()) -> None:
-    """(Re)tag items: automatic tags replaced, manual tags and staff removals kept; themes recomputed."""
+    """(Re)tag items: automatic tags replaced, manual tags and staff removals kept; themes recomputed; search
+    vectors refreshed."""
     if not items:
         return
     ids = [item.pk for item in items]
@@ -146,7 +148,8 @@ def tag_items(items: list[NewsItem], *, default_territories=(), default_themes=(
             links.append(ThemeLink(newsitem_id=item.pk, theme_id=theme_id))
     TerritoryTag.objects.bulk_create(tags, batch_size=1000)
     ThemeLink.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
-    NewsItem.objects.filter(pk__in=ids).update(tagged_at=timezone.now())
+    # The territory and theme lexemes of the search vector follow the tags (see search.py): same UPDATE.
+    NewsItem.objects.filter(pk__in=ids).update(tagged_at=timezone.now(), **vector_update())
 
 
 def retag_items(queryset) -> int:

@@ -20,42 +20,66 @@ from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
 from .models import NewsItem, Subscription, TerritoryTag
-from .search import apply_search
+from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
+# A planner estimate this many times above the cap is trusted: « plus de 1 000 » without counting.
+ESTIMATE_MARGIN = 3
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP results (« plus de 1 000 ») so that a broad search stays fast on 200,000 items."""
+    """Counts at most COUNT_CAP results (« plus de 1 000 ») so that a broad search stays fast on 200,000 items.
+
+    When PostgreSQL's estimate is far above the cap (a broad search, a whole territory), the count is not even run;
+    otherwise the exact count stops at COUNT_CAP + 1 rows. Pages are bounded by the cap (50 pages of 20)."""
 
     capped = False
+    estimated = False
 
     @cached_property
     def count(self):
+        estimate = estimated_count(self.object_list)
+        if estimate is not None and estimate >= ESTIMATE_MARGIN * COUNT_CAP:
+            self.capped = self.estimated = True
+            return COUNT_CAP
+        return self.exact_count()
+
+    def exact_count(self) -> int:
         found = self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
-        self.capped = found > COUNT_CAP
+        self.capped, self.estimated = found > COUNT_CAP, False
         return min(found, COUNT_CAP)
+
+    def recount(self) -> None:
+        """The estimate was wrong (an empty page within it): count for real."""
+        self.__dict__["count"] = self.exact_count()
+        self.__dict__.pop("num_pages", None)
 
 
 def with_listing_relations(queryset):
-    return queryset.select_related("source").prefetch_related(
-        Prefetch(
-            "territory_tags",
-            queryset=TerritoryTag.objects.select_related("territory").order_by("territory__name"),
-            to_attr="tag_list",
-        ),
-        "themes",
+    return (
+        queryset.defer("search_vector")
+        .select_related("source")
+        .prefetch_related(
+            Prefetch(
+                "territory_tags",
+                queryset=TerritoryTag.objects.select_related("territory").order_by("territory__name"),
+                to_attr="tag_list",
+            ),
+            "themes",
+        )
     )
 
 
 def filtered_items(queryset, filters: dict, territory=None):
-    territory = territory or filters.get("territoire")
-    if territory is not None:
-        queryset = queryset.filter(territory_tags__territory=territory)
-    if filters.get("theme"):
-        queryset = queryset.filter(themes=filters["theme"])
+    """The items matching the filters of the public list (words, territory and theme in one index lookup on
+    PostgreSQL, see search.py; source and dates on indexed columns)."""
+    queryset = queryset.filtered(
+        text=filters.get("q", ""),
+        territory=territory or filters.get("territoire"),
+        theme=filters.get("theme"),
+    )
     if filters.get("source"):
         queryset = queryset.filter(source=filters["source"])
     tz = timezone.get_current_timezone()
@@ -64,7 +88,7 @@ def filtered_items(queryset, filters: dict, territory=None):
     if filters.get("au"):
         end = dt.datetime.combine(filters["au"], dt.time.min, tzinfo=tz) + dt.timedelta(days=1)
         queryset = queryset.filter(published_at__lt=end)
-    return apply_search(queryset, filters.get("q", ""))
+    return queryset
 
 
 class ItemListView(PublicMixin, ListView):
@@ -83,6 +107,14 @@ class ItemListView(PublicMixin, ListView):
         filters = self.get_filter_form().values() if self.request.GET else {}
         queryset = filtered_items(NewsItem.objects.published(), filters, self.territory)
         return with_listing_relations(queryset.order_by("-featured", "-published_at", "-pk"))
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        if paginator.estimated and page.number > 1 and not page.object_list:
+            paginator.recount()
+            page = paginator.get_page(page.number)
+            object_list, is_paginated = page.object_list, page.has_other_pages()
+        return paginator, page, object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -172,7 +204,7 @@ class TerritoryFeed(RegionFeed):
         return reverse("veille:territory", args=[obj.code])
 
     def items_queryset(self, obj):
-        return NewsItem.objects.published().filter(territory_tags__territory=obj)
+        return NewsItem.objects.published().in_territory(obj)
 
 
 class SubscriptionView(PermissionRequiredMixin, FormView):

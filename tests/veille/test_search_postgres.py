@@ -31,3 +31,89 @@ def test_vector_is_filled_by_ingestion_and_manual_save(staff_user):
     item = NewsItemFactory.build(title="Emploi saisonnier aux Sables", source=NewsItemFactory().source)
     save_item(item=item, territories=[], themes=[], by=staff_user)
     assert NewsItem.objects.filter(pk=item.pk, search_vector__isnull=False).exists()
+
+
+def test_territory_and_theme_are_lexemes_of_the_vector_and_filters_are_one_lookup(staff_user):
+    from territories.models import Territory
+    from tests.veille.factories import tagged_item
+    from veille.models import Theme
+
+    item = tagged_item(title="Cholet : les apprentis du bâtiment", summary="")
+    cholet, apprentissage = Territory.objects.get(code="49-CHO"), Theme.objects.get(slug="apprentissage")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM veille_newsitem WHERE id = %s", [item.pk])
+        vector = cursor.fetchone()[0]
+    assert f"'territory {cholet.pk}'" in vector and f"'theme {apprentissage.pk}'" in vector
+    queryset = NewsItem.objects.published().filtered(text="apprentis", territory=cholet, theme=apprentissage)
+    sql = str(queryset.query)
+    assert sql.count("@@") == 1 and "veille_territorytag" not in sql and "veille_newsitem_themes" not in sql
+    assert list(queryset) == [item]
+    # A visitor's words never reach the filter lexemes.
+    assert not apply_search(NewsItem.objects.all(), f"territory {cholet.pk}").exists()
+    assert not apply_search(NewsItem.objects.all(), f'"theme {apprentissage.pk}"').exists()
+
+
+def test_vector_filters_agree_with_the_tag_tables_after_every_kind_of_write(staff_user):
+    """Ingestion, staff edits and re-tagging: the lexemes always say what the tag tables say."""
+    from territories.models import Territory
+    from tests.veille.factories import tagged_item
+    from veille.models import Theme
+    from veille.services import save_item
+    from veille.tagging import retag_items
+
+    titles = [
+        "Cholet : forum de l'emploi",
+        "Laval et Saumur : les apprentis",
+        "Nantes : une formation au numérique",
+        "Pays de la Loire : l'insertion des jeunes",
+        "Le Mans : l'usine recrute en CDI",
+    ]
+    items = [tagged_item(title=title, summary="") for title in titles]
+    save_item(
+        item=NewsItem.objects.get(pk=items[0].pk),
+        territories=[Territory.objects.get(code="49-SAU")],
+        themes=[Theme.objects.get(slug="handicap")],
+        by=staff_user,
+    )
+    save_item(
+        item=NewsItem.objects.get(pk=items[3].pk),
+        territories=list(Territory.objects.filter(code__in=["44-NAN", "85-ROC"])),
+        themes=[],
+        by=staff_user,
+    )
+    retag_items(NewsItem.objects.filter(pk=items[1].pk))
+    for territory in Territory.objects.all():
+        by_vector = set(NewsItem.objects.filtered(territory=territory).values_list("pk", flat=True))
+        by_tags = set(NewsItem.objects.filter(territory_tags__territory=territory).values_list("pk", flat=True))
+        assert by_vector == by_tags, territory.code
+    for theme in Theme.objects.all():
+        by_vector = set(NewsItem.objects.filtered(theme=theme).values_list("pk", flat=True))
+        by_tags = set(NewsItem.objects.filter(themes=theme).values_list("pk", flat=True))
+        assert by_vector == by_tags, theme.slug
+
+
+def test_search_with_filters_uses_the_gin_index():
+    from territories.models import Territory
+    from tests.veille.factories import tagged_item
+
+    for n in range(30):
+        tagged_item(title=f"Cholet : forum numéro {n}", summary="")
+    cholet = Territory.objects.get(code="49-CHO")
+    queryset = NewsItem.objects.filtered(text="forum", territory=cholet)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE veille_newsitem")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    # One index condition holds the words and the territory.
+    index_line = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "veille_newsitem_search_gin" in plan, plan
+    assert "'forum'" in index_line and f"territory {cholet.pk}" in index_line, plan
+
+
+def test_estimated_count_comes_from_the_planner():
+    from veille.search import estimated_count
+
+    for n in range(5):
+        NewsItemFactory(title=f"Forum numéro {n}")
+    estimate = estimated_count(apply_search(NewsItem.objects.published(), "forum"))
+    assert isinstance(estimate, int) and estimate >= 0

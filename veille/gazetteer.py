@@ -11,8 +11,10 @@ How a name is recognised
 - Names without their article (« Sables-d'Olonne ») are known; a one-word remainder (« Mans », « Herbiers ») only
   after « du / au / aux / des ».
 - Names of communes that are ordinary words, first names or other places (``AMBIGUOUS_NAMES``: « Vue », « Placé »,
-  « Angles », « René », « Mayenne »...) need a place context as well: a preposition before (« à Vue »), a
-  département code after (« Vue (44) ») or the headline form « Vue. ... ».
+  « Changé », « Angles », « René », « Mayenne »...) need a place context as well: a preposition before (« à Vue »,
+  « près de Changé » ; « a » counts only as « à », not as the verb of « le contrat a changé »), a département code
+  after (« Vue (44) »), « , près de ... » after (« Changé, près du Mans »), the headline form « Vue. ... », or,
+  capitalised in the middle of a sentence, a list with other places (« Laval, Changé et Bonchamp »).
 - Homonyms inside the region (Allonnes, Avrillé, Changé...) are resolved by a département mentioned in the text or
   by the other places found; otherwise the most populous one is kept with a lower confidence.
 - A commune tags its territory; an EPCI tags the territory holding most of its population; territory names and a
@@ -48,7 +50,15 @@ PLACE_CONTEXT = {
     "maire",
     "habitants",
     "secteur",
+    "entre",
 }
+# Words that, between two capitalised names, make a list of places (« Laval, Changé et Bonchamp »).
+LIST_SEPARATOR_RE = re.compile(r"^\s*(?:,|,?\s*(?:et|ou))\s*$")
+# « Changé, près du Mans », « Vue (près de Nantes) »: a place followed by where it is.
+NEAR_AFTER_RE = re.compile(
+    r"^\s*[,(]\s*(?:tout\s+)?(?:pr[eè]s|non\s+loin|[àa]\s+c[ôo]t[ée])\s+(?:de|du|des|d['’])", re.I
+)
+SENTENCE_END = ".!?:;«»—–\n"
 # Rivers and areas written like a commune but for its accents (« Loiré » / « Loire »): the accents must match.
 ACCENT_SENSITIVE = {"loire", "sarthe", "mayenne", "vendee", "maine", "anjou", "loir", "sevre", "yon", "erdre"}
 TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -137,6 +147,27 @@ AMBIGUOUS_NAMES = [
     "Le Buret",
     "Le Ribay",
     "Sion",
+    # Past participles, adjectives and nouns (accents are ignored when matching: « Simplé » is read in « simple »).
+    "Changé",
+    "Ligné",
+    "Tassé",
+    "Tiercé",
+    "Maché",
+    "Pincé",
+    "Fillé",
+    "Simplé",
+    "Rougé",
+    "Maillé",
+    "Souillé",
+    "Remouillé",
+    "Chevillé",
+    "Teillé",
+    "Champagné",
+    "Douillet",
+    "Vernie",
+    "Ballots",
+    "Bannes",
+    "Mouais",
 ]
 
 # Usual names of areas, each clearly inside one territory.
@@ -227,6 +258,24 @@ def name_key(text: str) -> str:
 AMBIGUOUS_KEYS = {name_key(name) for name in AMBIGUOUS_NAMES}
 
 
+LISTED_ONLY = "listed only"
+
+
+def _starts_sentence(spans, index: int, text: str) -> bool:
+    if index == 0:
+        return True
+    gap = text[spans[index - 1][2] : spans[index][1]]
+    return any(mark in gap for mark in SENTENCE_END)
+
+
+def _is_preposition_a(spans, index: int, text: str) -> bool:
+    """« à » (or a capital « A » opening a sentence, accents being often dropped on capitals), not the verb « a »."""
+    word = spans[index][0]
+    if word in {"à", "À"}:
+        return True
+    return word == "A" and _starts_sentence(spans, index, text)
+
+
 def _significant_index(original_tokens: list[str]) -> int:
     for index, token in enumerate(original_tokens):
         if token[:1].isupper() and fold(token) not in ARTICLES:
@@ -296,6 +345,7 @@ class Gazetteer:
         letters = [s[0] for s in spans if len(s[0]) > 1 and s[0].isalpha()]
         all_caps = bool(letters) and sum(1 for t in letters if t.isupper()) >= 0.6 * len(letters)
         matches = []
+        pending = []  # ambiguous names without place context: places only if listed with other places
         count = len(spans)
         i = 0
         while i < count:
@@ -314,31 +364,65 @@ class Gazetteer:
                     if i + length > count:
                         continue
                     term = self.terms.get(tuple(folded[i : i + length]))
-                    if term is None or not self._accept(term, i, length, spans, folded, text, all_caps):
+                    if term is None:
                         continue
+                    verdict = self._accept(term, i, length, spans, folded, text, all_caps)
                     start, end = spans[i][1], spans[i + length - 1][2]
-                    matches.append(Match(start, end, text[start:end], term, list(term.places), term.confidence))
+                    match = Match(start, end, text[start:end], term, list(term.places), term.confidence)
+                    if verdict == LISTED_ONLY:
+                        pending.append(match)
+                        continue
+                    if not verdict:
+                        continue
+                    matches.append(match)
                     step = length
                     break
             i += step
+        if pending and matches:
+            matches = self._add_listed(matches, pending, text)
         return matches
 
-    def _accept(self, term, i, length, spans, folded, text, all_caps) -> bool:
+    @staticmethod
+    def _add_listed(matches: list[Match], pending: list[Match], text: str) -> list[Match]:
+        """Keep the ambiguous names written in a list with accepted places (« Laval, Changé et Bonchamp »)."""
+        accepted = list(matches)
+        changed = True
+        while changed:
+            changed = False
+            for candidate in list(pending):
+                if any(m.start < candidate.end and candidate.start < m.end for m in accepted):
+                    pending.remove(candidate)
+                    continue
+                for match in accepted:
+                    between = text[match.end : candidate.start] if match.end <= candidate.start else ""
+                    if match.start >= candidate.end:
+                        between = text[candidate.end : match.start]
+                    if between and LIST_SEPARATOR_RE.match(between):
+                        accepted.append(candidate)
+                        pending.remove(candidate)
+                        changed = True
+                        break
+        return sorted(accepted, key=lambda m: m.start)
+
+    def _accept(self, term, i, length, spans, folded, text, all_caps):
+        """True, False, or LISTED_ONLY (an ambiguous name without place context: kept only in a list of places)."""
         significant = spans[i + term.significant][0]
         if not all_caps and not (significant[:1].isupper() or significant[:1].isdigit()):
             return False
         previous = folded[i - 1] if i > 0 else ""
         if term.needs_contraction and previous not in CONTRACTIONS:
             return False
-        if term.ambiguous:
-            end = spans[i + length - 1][2]
-            after = text[end : end + 6]
-            if previous in PLACE_CONTEXT:
-                return True
-            if DEPARTEMENT_CODE_RE.match(after.lstrip()):
-                return True
-            return bool(i == 0 and after.lstrip(" \u00a0\u202f")[:1] in {".", ":"})
-        return True
+        if not term.ambiguous:
+            return True
+        end = spans[i + length - 1][2]
+        after = text[end : end + 30]
+        if previous in PLACE_CONTEXT and (previous != "a" or _is_preposition_a(spans, i - 1, text)):
+            return True
+        if DEPARTEMENT_CODE_RE.match(after.lstrip()) or NEAR_AFTER_RE.match(after):
+            return True
+        if i == 0 and after.lstrip(" \u00a0\u202f")[:1] in {".", ":"}:
+            return True
+        return LISTED_ONLY
 
     def departements_mentioned(self, text: str) -> set[str]:
         found = set(DEPARTEMENT_CODE_RE.findall(text or ""))

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.imports import TabularFileField
 from territories.models import Departement, Territory
 
 from .filecheck import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_size_label
@@ -158,19 +159,12 @@ class DirectoryFilterForm(DsfrBaseForm):
 
 
 class ImportFileForm(DsfrBaseForm):
-    file = forms.FileField(
+    file = TabularFileField(
         label="Fichier des membres",
         help_text="CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX, avec les colonnes email, prenom, nom, "
         "instance, fonction, structure, type_structure, departement, qualite.",
+        max_mb=5,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 5 Mo.")
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError("Formats acceptés : CSV ou XLSX.")
-        return upload
 
 
 class OrganisationForm(DsfrBaseForm, forms.ModelForm):

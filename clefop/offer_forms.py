@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.imports import TabularFileField
 from territories.models import Territory
 
 from .filecheck import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_size_label
@@ -108,7 +109,11 @@ class DispositifForm(DsfrBaseForm, forms.ModelForm):
 
 
 class ImportFileForm(DsfrBaseForm):
-    file = forms.FileField(label="Fichier CSV ou XLSX", help_text="Encodage UTF-8 ou Windows-1252 ; « ; » ou « , ».")
+    file = TabularFileField(
+        label="Fichier CSV ou XLSX",
+        help_text="Encodage UTF-8 ou Windows-1252 ; « ; » ou « , ».",
+        max_mb=5,
+    )
 
 
 class SessionForm(DsfrBaseForm):

@@ -1,13 +1,16 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.imports import TabularFileField
+
 from .models import ImportBatch, Indicator, Level
 
 
 class ImportForm(DsfrBaseForm):
-    file = forms.FileField(
+    file = TabularFileField(
         label="Fichier de valeurs",
         help_text="CSV (UTF-8 ou Windows-1252, séparateur « ; » ou « , », virgule décimale acceptée) ou XLSX.",
+        max_mb=50,
     )
     format = forms.ChoiceField(label="Disposition du fichier", choices=ImportBatch.Format.choices)
     level = forms.ChoiceField(

@@ -10,14 +10,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
-from django.views.generic import CreateView, FormView, ListView, TemplateView, UpdateView
+from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from srefop_portal.common.imports import ImportCheckView, ImportMixin, ImportRefused
+from srefop_portal.common.imports import ImportConfirmView as BaseImportConfirmView
 from srefop_portal.common.jobs import reusable_job, start_job
 from srefop_portal.common.maps import choropleth
 from srefop_portal.common.models import Job
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
-from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
 from territories.maps import region_map_svg
 from territories.models import Territory
 
@@ -305,65 +306,56 @@ class ImportListView(StaffMixin, ListView):
         return ImportBatch.objects.select_related("created_by", "rolled_back_by").order_by("-created_at", "-pk")
 
 
-class ImportCreateView(StaffMixin, FormView):
+class ImportFile(StaffMixin, ImportMixin):
+    """A file of values: checked first (nothing written), then applied by a background job (one transaction)."""
+
+    checker = staticmethod(validate_file)
+    check_url_name = "reperes_staff:import_new"
+    confirm_url_name = "reperes_staff:import_confirm"
+
+
+class ImportCreateView(ImportFile, ImportCheckView):
     """Step 1: upload and dry run (nothing written); errors listed by line and column."""
 
     template_name = "reperes/staff/import_form.html"
     form_class = ImportForm
+    invalid_status = 200
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        format, options = form.cleaned_data["format"], form.options()
-        result = validate_file(data, upload.name, format=format, options=options)
-        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
-        indicators = Indicator.objects.filter(code__in=result.indicator_codes).order_by("label")
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                result=result,
-                token=token,
-                format=format,
-                options_json=json.dumps(options),
-                result_indicators=indicators,
-            )
-        )
+    def get_check_params(self, form):
+        return {"format": form.cleaned_data["format"], "options": form.options()}
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_result_context(self, form, result, params):
+        return {
+            "format": params["format"],
+            "options_json": json.dumps(params["options"]),
+            "result_indicators": Indicator.objects.filter(code__in=result.indicator_codes).order_by("label"),
+        }
 
     def get_context_data(self, **kwargs):
-        for key in ("result", "token", "format", "options_json", "result_indicators"):
+        for key in ("format", "options_json", "result_indicators"):
             kwargs.setdefault(key, None)
         return super().get_context_data(**kwargs)
 
 
-class ImportConfirmView(StaffMixin, View):
+class ImportConfirmView(ImportFile, BaseImportConfirmView):
     """Step 2: the checked file is applied by a background job (one transaction), with a progress bar."""
 
-    def post(self, request, *args, **kwargs):
-        token = request.POST.get("token", "")
-        stashed = load_stash(request, token)
-        if stashed is None:
-            messages.error(request, "Le fichier vérifié n’est plus disponible : déposez-le à nouveau.")
-            return redirect("reperes_staff:import_new")
-        format = request.POST.get("format", "")
+    def get_check_params(self):
+        format = self.request.POST.get("format", "")
         try:
-            options = json.loads(request.POST.get("options") or "{}")
+            options = json.loads(self.request.POST.get("options") or "{}")
         except ValueError:
             options = None
         if format not in ImportBatch.Format.values or not isinstance(options, dict):
-            messages.error(request, "Paramètres d’import invalides : déposez le fichier à nouveau.")
-            return redirect("reperes_staff:import_new")
-        data, filename = stashed
-        result = validate_file(data, filename, format=format, options=options)
-        if not result.is_valid:
-            messages.error(request, "Le fichier contient des erreurs : aucune donnée n’a été modifiée.")
-            return redirect("reperes_staff:import_new")
-        batch, _job = start_import(user=request.user, data=data, filename=filename, format=format, options=options)
-        drop_stash(request, token)
-        messages.success(request, "Import lancé : suivez son avancement ci-dessous.")
-        return redirect(batch.get_absolute_url())
+            raise ImportRefused("Paramètres d’import invalides : déposez le fichier à nouveau.")
+        return {"format": format, "options": options}
+
+    def apply(self, result, *, data, filename, token):
+        self.batch, _job = start_import(user=self.request.user, data=data, filename=filename, **self.params)
+        return "Import lancé : suivez son avancement ci-dessous."
+
+    def get_success_url(self):
+        return self.batch.get_absolute_url()
 
 
 class ImportDetailView(StaffMixin, TemplateView):

@@ -4,6 +4,7 @@ from dsfr.forms import DsfrBaseForm
 
 from accounts.models import User
 from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation
+from srefop_portal.common.imports import TabularFileField
 
 from .models import (
     MAX_PRIORITIES,
@@ -249,18 +250,11 @@ class AnnualReviewForm(DsfrBaseForm):
 
 
 class RecommendationFileForm(DsfrBaseForm):
-    file = forms.FileField(
+    file = TabularFileField(
         label="Fichier des préconisations",
         help_text="CSV (UTF-8 ou Windows-1252, séparateur « ; » ou « , ») ou XLSX, selon le modèle téléchargeable.",
+        max_mb=10,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 10 Mo.")
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError("Formats acceptés : CSV ou XLSX.")
-        return upload
 
 
 class ChallengeForm(forms.ModelForm, DsfrBaseForm):

@@ -1,11 +1,8 @@
 """Background jobs of the roadmaps app: the import of a large préconisations file, the territory progress report
 and the regional bundle of reports (see roadmaps/reports/)."""
 
-from pathlib import Path
-
-from django.conf import settings
-
 from srefop_portal.common.jobs import JobFailure, JobOutput, register_job_kind
+from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
 
 from .reports import BUNDLE_KIND, TERRITORY_KIND
 from .reports.service import can_view_regional_bundle, can_view_territory_report
@@ -22,16 +19,16 @@ def import_recommendations(job, progress):
     from .importers import apply_recommendations, validate_recommendations
 
     token = str(job.params.get("token", ""))
-    path = Path(settings.VAR_DIR) / "uploads" / f"{token}.bin"
-    if not token.isalnum() or not path.exists():
+    data = read_stashed_file(token)
+    if data is None:
         raise JobFailure("Le fichier déposé n'est plus disponible : déposez-le à nouveau.")
     progress(5, "Vérification du fichier")
-    result = validate_recommendations(path.read_bytes(), job.params.get("filename", ""))
+    result = validate_recommendations(data, job.params.get("filename", ""))
     if not result.is_valid:
         raise JobFailure(f"Le fichier contient {len(result.errors)} erreur(s) : aucune modification n'a été faite.")
     progress(30, "Enregistrement")
     counts = apply_recommendations(result, progress=progress)
-    path.unlink(missing_ok=True)
+    discard_stashed_file(token)
     return {
         "message": f"Import appliqué : {counts['created']} créée(s), {counts['updated']} mise(s) à jour, "
         f"{counts['unchanged']} inchangée(s).",

@@ -1,6 +1,8 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.imports import TabularFileField
+
 from .models import Commune, Epci, Territory
 
 
@@ -23,16 +25,9 @@ class MoveCommuneForm(DsfrBaseForm):
 
 
 class CompositionFileForm(DsfrBaseForm):
-    file = forms.FileField(
+    file = TabularFileField(
         label="Fichier « Territoires EFOP par communes »",
         help_text="CSV (UTF-8 ou Windows-1252, séparateur « ; » ou « , ») ou XLSX, "
         "avec les colonnes code_commune, code_territoire et nom_territoire.",
+        max_mb=5,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 5 Mo.")
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError("Formats acceptés : CSV ou XLSX.")
-        return upload

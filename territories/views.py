@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.urls import reverse_lazy
+from django.views.generic import DetailView, ListView, TemplateView
 
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
-from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
 
 from .forms import CompositionFileForm, MoveCommuneForm, MoveEpciForm
 from .importers import validate_composition_file
@@ -170,50 +170,32 @@ class CompositionHistoryView(StaffViewMixin, ListView):
         return context
 
 
-class CompositionImportView(StaffViewMixin, FormView):
-    """Two steps: upload and validate (nothing written), then confirm (one transaction)."""
+class CompositionImport(StaffViewMixin, ImportMixin):
+    """The official composition file: checked first (nothing written), then applied in one transaction."""
 
     permission_required = "territories.change_composition"
+    checker = staticmethod(validate_composition_file)
+    check_url_name = "territories:composition_import"
+    confirm_url_name = "territories:composition_import_confirm"
+
+
+class CompositionImportView(CompositionImport, ImportCheckView):
     template_name = "territories/composition_import.html"
     form_class = CompositionFileForm
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = validate_composition_file(data, upload.name)
-        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
-        return self.render_to_response(self.get_context_data(form=form, result=result, token=token))
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    invalid_status = 200
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("result", None)
-        kwargs.setdefault("token", "")
         kwargs["composition"] = CompositionStatus.current()
         return super().get_context_data(**kwargs)
 
 
-class CompositionImportConfirmView(StaffViewMixin, TemplateView):
-    permission_required = "territories.change_composition"
-    http_method_names = ["post"]
+class CompositionImportConfirmView(CompositionImport, ImportConfirmView):
+    success_url = reverse_lazy("territories:composition_history")
+    apply_errors = (CompositionError,)
 
-    def post(self, request, *args, **kwargs):
-        token = request.POST.get("token", "")
-        stashed = load_stash(request, token)
-        if stashed is None:
-            messages.error(request, "Le fichier validé n'est plus disponible : déposez-le à nouveau.")
-            return redirect("territories:composition_import")
-        data, filename = stashed
-        result = validate_composition_file(data, filename)
-        if not result.is_valid:
-            messages.error(request, "Le fichier contient des erreurs : aucune modification n'a été faite.")
-            return redirect("territories:composition_import")
-        summary = apply_official_composition(assignments=result.assignments, user=request.user, source=filename)
-        drop_stash(request, token)
-        messages.success(
-            request,
+    def apply(self, result, *, data, filename, token):
+        summary = apply_official_composition(assignments=result.assignments, user=self.request.user, source=filename)
+        return (
             f"Composition officielle importée : {summary['communes']} communes, {summary['moved']} déplacée(s), "
-            f"{summary['created']} territoire(s) créé(s).",
+            f"{summary['created']} territoire(s) créé(s)."
         )
-        return redirect(reverse("territories:composition_history"))

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
-from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
 
 from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
 from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
@@ -119,57 +119,32 @@ class ImportTemplateView(StaffViewMixin, TemplateView):
         return xlsx_response("modele-import-membres.xlsx", COLUMNS, TEMPLATE_ROWS, sheet_title="Membres")
 
 
-class MemberImportView(StaffViewMixin, FormView):
-    """Two steps: upload and validate (nothing written), then confirm (one transaction)."""
+class MemberImport(StaffViewMixin, ImportMixin):
+    """The member file: checked first (nothing written), then applied in one transaction."""
 
     permission_required = "clefop.manage_directory"
+    checker = staticmethod(validate_members_file)
+    check_url_name = "clefop:member_import"
+    confirm_url_name = "clefop:member_import_confirm"
+
+
+class MemberImportView(MemberImport, ImportCheckView):
     template_name = "clefop/member_import.html"
     form_class = ImportFileForm
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = validate_members_file(data, upload.name)
-        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
-        return self.render_to_response(self.get_context_data(form=form, result=result, token=token))
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("result", None)
-        kwargs.setdefault("token", "")
-        kwargs["columns"] = COLUMNS
-        return super().get_context_data(**kwargs)
+    invalid_status = 200
+    extra_context = {"columns": COLUMNS}
 
 
-class MemberImportConfirmView(StaffViewMixin, TemplateView):
-    permission_required = "clefop.manage_directory"
-    http_method_names = ["post"]
+class MemberImportConfirmView(MemberImport, ImportConfirmView):
+    success_url = reverse_lazy("clefop:directory")
+    apply_errors = (ClefopError,)
 
-    def post(self, request, *args, **kwargs):
-        token = request.POST.get("token", "")
-        stashed = load_stash(request, token)
-        if stashed is None:
-            messages.error(request, "Le fichier vérifié n'est plus disponible : déposez-le à nouveau.")
-            return redirect("clefop:member_import")
-        data, filename = stashed
-        result = validate_members_file(data, filename)
-        if not result.is_valid:
-            messages.error(request, "Le fichier contient désormais des erreurs : aucune modification n'a été faite.")
-            return redirect("clefop:member_import")
-        try:
-            summary = import_members(members=result.members, by=request.user)
-        except ClefopError as exc:
-            messages.error(request, f"Import annulé, aucune modification : {exc}")
-            return redirect("clefop:member_import")
-        drop_stash(request, token)
-        messages.success(
-            request,
+    def apply(self, result, *, data, filename, token):
+        summary = import_members(members=result.members, by=self.request.user)
+        return (
             f"Import terminé : {summary['memberships']} appartenance(s), {summary['users']} compte(s) et "
-            f"{summary['organisations']} structure(s) créés.",
+            f"{summary['organisations']} structure(s) créés."
         )
-        return redirect(reverse("clefop:directory"))
 
 
 class OrganisationListView(StaffViewMixin, ListView):

@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
-from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
 
 from ..models import (
     Dispositif,
@@ -243,58 +243,31 @@ class DispositifImportTemplateView(StaffViewMixin, View):
         return xlsx_response("modele-import-dispositifs.xlsx", COLUMNS, TEMPLATE_ROWS, sheet_title="Dispositifs")
 
 
-class DispositifImportView(StaffViewMixin, FormView):
-    """Two steps: upload and validate (nothing written), then confirm (one transaction)."""
+class DispositifImport(StaffViewMixin, ImportMixin):
+    """The dispositifs file: checked first (nothing written), then applied in one transaction."""
 
     permission_required = "clefop.import_dispositifs"
+    checker = staticmethod(validate_dispositifs_file)
+    check_url_name = "clefop:dispositif_import"
+    confirm_url_name = "clefop:dispositif_import_confirm"
+
+
+class DispositifImportView(DispositifImport, ImportCheckView):
     template_name = "clefop/offer/dispositif_import.html"
     form_class = ImportFileForm
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = validate_dispositifs_file(data, upload.name)
-        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
-        status = 200 if result.is_valid else 400
-        return self.render_to_response(self.get_context_data(form=form, result=result, token=token), status=status)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("result", None)
-        kwargs.setdefault("token", "")
-        kwargs["columns"] = COLUMNS
-        return super().get_context_data(**kwargs)
+    extra_context = {"columns": COLUMNS}
 
 
-class DispositifImportConfirmView(StaffViewMixin, View):
-    permission_required = "clefop.import_dispositifs"
-    http_method_names = ["post"]
+class DispositifImportConfirmView(DispositifImport, ImportConfirmView):
+    success_url = reverse_lazy("clefop:dispositif_list")
+    apply_errors = (ClefopError,)
 
-    def post(self, request, *args, **kwargs):
-        token = request.POST.get("token", "")
-        stashed = load_stash(request, token)
-        if stashed is None:
-            messages.error(request, "Le fichier vérifié n'est plus disponible : déposez-le à nouveau.")
-            return redirect("clefop:dispositif_import")
-        data, filename = stashed
-        result = validate_dispositifs_file(data, filename)
-        if not result.is_valid:
-            messages.error(request, "Le fichier contient désormais des erreurs : aucune modification n'a été faite.")
-            return redirect("clefop:dispositif_import")
-        try:
-            counts = services.import_dispositifs(rows=result.rows, by=request.user)
-        except ClefopError as exc:
-            messages.error(request, f"Import annulé, aucune modification : {exc}")
-            return redirect("clefop:dispositif_import")
-        drop_stash(request, token)
-        messages.success(
-            request,
+    def apply(self, result, *, data, filename, token):
+        counts = services.import_dispositifs(rows=result.rows, by=self.request.user)
+        return (
             f"Import terminé : {counts['created']} dispositif(s) créé(s), {counts['updated']} mis à jour, "
-            f"{counts['organisations']} structure(s) créée(s).",
+            f"{counts['organisations']} structure(s) créée(s)."
         )
-        return redirect("clefop:dispositif_list")
 
 
 # ---------------------------------------------------------------------------------------------- sessions

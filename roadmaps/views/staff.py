@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.urls import reverse_lazy
+from django.views.generic import TemplateView
 
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
-from srefop_portal.common.uploads import drop_stash, load_stash, stash_upload
 
 from ..forms import AmbitionForm, AmbitionSheetForm, ChallengeForm, RecommendationFileForm
 from ..importers import COLUMNS, HEADERS, apply_recommendations, template_rows, validate_recommendations
@@ -74,61 +74,36 @@ class ImportTemplateView(StaffViewMixin, TemplateView):
         return csv_response("modele-preconisations.csv", HEADERS, template_rows())
 
 
-class RecommendationImportView(StaffViewMixin, FormView):
-    """Step 1: upload and check everything (nothing is written)."""
+class RecommendationImport(StaffViewMixin, ImportMixin):
+    """The préconisations file: checked first (nothing written), then applied in one transaction."""
 
     permission_required = "roadmaps.manage_referential"
+    checker = staticmethod(validate_recommendations)
+    check_url_name = "roadmaps:recommendation_import"
+    confirm_url_name = "roadmaps:recommendation_import_confirm"
+
+
+class RecommendationImportView(RecommendationImport, ImportCheckView):
     template_name = "roadmaps/staff/import.html"
     form_class = RecommendationFileForm
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        result = validate_recommendations(data, upload.name)
-        token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
-        return self.render_to_response(
-            self.get_context_data(form=form, result=result, token=token), status=200 if result.is_valid else 400
-        )
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("result", None)
-        kwargs.setdefault("token", "")
-        kwargs["columns"] = COLUMNS
-        return super().get_context_data(**kwargs)
+    extra_context = {"columns": COLUMNS}
 
 
-class RecommendationImportConfirmView(StaffViewMixin, TemplateView):
-    """Step 2: apply the checked file in one transaction (a background job for large files)."""
+class RecommendationImportConfirmView(RecommendationImport, ImportConfirmView):
+    """A large file is applied by a background job (with a progress bar), which takes the stash over."""
 
-    permission_required = "roadmaps.manage_referential"
-    http_method_names = ["post"]
+    success_url = reverse_lazy("roadmaps:referential")
 
-    def post(self, request, *args, **kwargs):
-        token = request.POST.get("token", "")
-        stashed = load_stash(request, token)
-        if stashed is None:
-            messages.error(request, "Le fichier vérifié n'est plus disponible : déposez-le à nouveau.")
-            return redirect("roadmaps:recommendation_import")
-        data, filename = stashed
-        result = validate_recommendations(data, filename)
-        if not result.is_valid:
-            messages.error(request, "Le fichier contient des erreurs : aucune modification n'a été faite.")
-            return redirect("roadmaps:recommendation_import")
+    def apply(self, result, *, data, filename, token):
         if result.is_large:
             job = start_job(
                 kind="roadmaps.import_recommendations",
                 params={"token": token, "filename": filename},
-                requester=request.user,
+                requester=self.request.user,
             )
             return redirect(job.get_absolute_url())
         counts = apply_recommendations(result)
-        drop_stash(request, token)
-        messages.success(
-            request,
+        return (
             f"Import appliqué : {counts['created']} préconisation(s) créée(s), {counts['updated']} mise(s) à jour, "
-            f"{counts['unchanged']} inchangée(s).",
+            f"{counts['unchanged']} inchangée(s)."
         )
-        return redirect(reverse("roadmaps:referential"))

@@ -54,8 +54,8 @@ def build_territory_report(job, progress):
     content = render_territory_report(data, changes)
     filename = report_filename(data)
     if job.params.get("monthly"):
-        progress(90, "Envoi aux co-présidents")
-        email_report_to_cochairs(body=body, filename=filename, content=content)
+        progress(90, "Envoi du lien aux co-présidents")
+        email_report_to_cochairs(body=body, job=job)
     return JobOutput(
         filename=filename,
         content=content,

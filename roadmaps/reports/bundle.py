@@ -1,80 +1,107 @@
-"""The regional bundle: one Celery task per territory (plus one for the synthesis) renders and stores its part;
-the task finishing the last part queues the merge, which runs the job's handler through the shared runner
+"""The regional bundle: one Celery task per territory (plus one for the synthesis) produces its part; the task
+finishing the last part queues the merge, which runs the job's handler through the shared runner
 (``jobs.execute``: file, notice and e-mail as for any job).
 
-- ``fan_out`` (task ``start_regional_bundle``): the job goes « en cours », ``parts_total`` is set, the group of part
-  tasks is queued (run inline when tasks are eager: dev and tests);
-- ``build_part`` (task ``build_bundle_part``): renders one part into storage, then counts it under a row lock
-  (``parts_done`` = F() + 1, once per part even if the task runs twice); the last one queues ``merge_regional_bundle``;
-- ``merge`` (the job handler): renders inline any part still missing (a bundle re-queued after a worker died is thus
-  finished by the standard stale-job mechanism), then zips the parts. A ZIP of PDF/UA files keeps every report tagged
-  and accessible, which merging PDFs page by page would not.
+- ``fan_out`` (task ``start_regional_bundle``): the job goes « en cours », ``parts_total`` is set, one task per part
+  is queued (run inline when tasks are eager: dev and tests); with a worker of 2 processes, two parts are built at a
+  time (prefetch 1, late acknowledgement);
+- ``build_part`` (task ``build_bundle_part``): a territory part *is* a territory progress report: an identical
+  finished report (same data fingerprint) is used as it is, otherwise the report is rendered and kept as a finished
+  territory report job, which the territory's page lists and the next request or bundle reuses. The synthesis is
+  rendered into the bundle's folder. The part is then counted under a row lock (``parts_done``, once per part even if
+  the task runs twice); the last one queues ``merge_regional_bundle``;
+- ``merge`` (the job handler): produces inline any part still missing (a bundle re-queued after a worker died is thus
+  finished by the standard stale-job mechanism), then stores the parts in a ZIP without recompressing them (PDFs are
+  already compressed): a few file reads and writes. A ZIP of PDF/UA files keeps every report tagged and accessible,
+  which merging PDFs page by page would not.
 """
 
 from __future__ import annotations
 
 import io
+import time
 import zipfile
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from clefop.models import Body
-from srefop_portal.common.jobs import JobFailure, JobOutput, reusable_job
+from srefop_portal.common.jobs import JobFailure, JobOutput, normalise_fingerprint, reusable_job
 from srefop_portal.common.models import Job
 
 from . import TERRITORY_KIND
-from .data import collect, fingerprint, previous_snapshot
+from .data import changes_since, collect, fingerprint, previous_snapshot, snapshot
 from .render import render_synthesis, render_territory_report, report_filename
 
 SYNTHESIS = "synthese"
+SYNTHESIS_NAME = "00-synthese-regionale.pdf"
 
 
 def part_keys(job: Job) -> list[str]:
     return [SYNTHESIS] + [str(pk) for pk in job.params.get("bodies", [])]
 
 
-def _part_path(job: Job, key: str) -> str:
-    return f"jobs/{job.kind.replace('.', '-')}/{job.uuid}/parts/{key}.pdf"
+def _synthesis_path(job: Job) -> str:
+    return f"jobs/{job.kind.replace('.', '-')}/{job.uuid}/parts/{SYNTHESIS}.pdf"
 
 
-def _part_name(job: Job, key: str) -> str:
-    return f"jobs/{job.kind.replace('.', '-')}/{job.uuid}/parts/{key}.name"
+def _parts(job: Job) -> dict:
+    parts = job.result.get("parts") if isinstance(job.result, dict) else None
+    return parts if isinstance(parts, dict) else {}
 
 
-def render_part(key: str, body_ids: list[int]) -> tuple[str, bytes]:
-    """(file name inside the bundle, PDF bytes) of one part; an identical territory report already built is reused."""
+def territory_report(body: Body, *, requester_id: int | None, bundle_id: int | None = None) -> Job:
+    """The finished progress report of ``body`` for its current data: an identical one is reused, else it is
+    rendered now and kept as a finished territory report job (listed on the territory's page, reusable)."""
+    data = collect(body)
+    digest = fingerprint(data)
+    existing = reusable_job(TERRITORY_KIND, digest)
+    if existing is not None and existing.status == Job.Status.DONE:
+        return existing
+    changes = changes_since(data, previous_snapshot(body.pk))
+    content = render_territory_report(data, changes)
+    now = timezone.now()
+    report = Job(
+        kind=TERRITORY_KIND,
+        params={"body": body.pk, "bundle": bundle_id},
+        requester_id=requester_id,
+        fingerprint=normalise_fingerprint(digest),
+        status=Job.Status.DONE,
+        progress=100,
+        started_at=now,
+        finished_at=now,
+        filename=report_filename(data),
+        content_type="application/pdf",
+        message="Rapport produit pour le recueil régional.",
+        result={"snapshot": snapshot(data), "territory": data["territory"]["code"], "data": digest},
+        file_expires_at=now + timedelta(days=settings.SREFOP_EXPORT_RETENTION_DAYS),
+        attempts=1,
+    )
+    report.file.save(report.filename, ContentFile(content), save=False)
+    report.save()
+    return report
+
+
+def produce_part(job: Job, key: str) -> dict:
+    """Build one part of the bundle; returns what the merge needs: the file name inside the ZIP and where to read."""
+    body_ids = [int(pk) for pk in job.params.get("bodies", [])]
     if key == SYNTHESIS:
-        return "00-synthese-regionale.pdf", render_synthesis(set(body_ids))
+        path = _synthesis_path(job)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        default_storage.save(path, ContentFile(render_synthesis(set(body_ids))))
+        return {"name": SYNTHESIS_NAME, "path": path}
     body = Body.objects.filter(pk=int(key)).first()
     if body is None:
         raise JobFailure("Un Clefop du recueil a été supprimé : relancez la production.")
-    data = collect(body)
+    report = territory_report(body, requester_id=job.requester_id, bundle_id=job.pk)
     position = body_ids.index(body.pk) + 1 if body.pk in body_ids else 99
-    name = f"{position:02d}-{report_filename(data)}"
-    done = reusable_job(TERRITORY_KIND, fingerprint(data))
-    if done is not None and done.status == Job.Status.DONE:
-        with done.file.open("rb") as handle:
-            return name, handle.read()
-    return name, render_territory_report(data, None if data["roadmap"] is None else _changes(body, data))
-
-
-def _changes(body, data):
-    from .data import changes_since
-
-    return changes_since(data, previous_snapshot(body.pk))
-
-
-def _store_part(job: Job, key: str) -> None:
-    path = _part_path(job, key)
-    if default_storage.exists(path):
-        return
-    name, content = render_part(key, [int(pk) for pk in job.params.get("bodies", [])])
-    default_storage.save(_part_name(job, key), ContentFile(name.encode()))
-    default_storage.save(path, ContentFile(content))
+    reused = report.params.get("bundle") != job.pk
+    return {"name": f"{position:02d}-{report.filename}", "report": report.pk, "reused": reused}
 
 
 def fan_out(job_id: int, *, queue: str | None = None) -> None:
@@ -92,7 +119,7 @@ def fan_out(job_id: int, *, queue: str | None = None) -> None:
         job.parts_done = 0
         job.progress = 2
         job.message = f"Production de {len(keys) - 1} rapports et de la synthèse régionale"
-        job.result = {"parts": []}
+        job.result = {"parts": {}, "timings": {}}
         job.save(
             update_fields=[
                 "status",
@@ -105,29 +132,31 @@ def fan_out(job_id: int, *, queue: str | None = None) -> None:
                 "result",
             ]
         )
-    from celery import group
-
     options = {"queue": queue} if queue else {}
-    group(build_bundle_part.si(job_id, key) for key in keys).apply_async(**options)
+    # One message per part: each worker process takes one at a time (prefetch 1), the synthesis first.
+    for key in keys:
+        build_bundle_part.apply_async((job_id, key), **options)
 
 
 def build_part(job_id: int, key: str, *, queue: str | None = None) -> None:
     job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    if job is None or job.is_finished or key in _parts(job):
         return
-    _store_part(job, key)
+    started = time.perf_counter()
+    part = produce_part(job, key)
+    elapsed = round(time.perf_counter() - started, 3)
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job_id)
-        counted = list(locked.result.get("parts", [])) if isinstance(locked.result, dict) else []
-        if key in counted:
+        parts, result = _parts(locked), locked.result if isinstance(locked.result, dict) else {}
+        if key in parts:
             return  # this part was already counted (the task ran twice)
-        counted.append(key)
+        parts[key] = part
+        timings = {**(result.get("timings") or {}), key: elapsed}
+        done, total = len(parts), locked.parts_total
         Job.objects.filter(pk=job_id).update(
-            parts_done=F("parts_done") + 1, result={"parts": counted}, heartbeat_at=timezone.now()
-        )
-        locked.refresh_from_db(fields=["parts_done", "parts_total"])
-        done, total = locked.parts_done, locked.parts_total
-        Job.objects.filter(pk=job_id).update(
+            parts_done=done,
+            result={**result, "parts": parts, "timings": timings},
+            heartbeat_at=timezone.now(),
             progress=min(95, 2 + int(93 * done / max(total, 1))),
             message=f"{done} partie{'s' if done > 1 else ''} sur {total} produite{'s' if done > 1 else ''}",
         )
@@ -137,29 +166,53 @@ def build_part(job_id: int, key: str, *, queue: str | None = None) -> None:
         merge_regional_bundle.apply_async((job_id,), **({"queue": queue} if queue else {}))
 
 
+def _content(part: dict) -> bytes | None:
+    if "path" in part:
+        if not default_storage.exists(part["path"]):
+            return None
+        with default_storage.open(part["path"], "rb") as handle:
+            return handle.read()
+    report = Job.objects.filter(pk=part.get("report"), status=Job.Status.DONE).first()
+    if report is None or not report.has_file or not report.file.storage.exists(report.file.name):
+        return None
+    with report.file.open("rb") as handle:
+        return handle.read()
+
+
 def merge(job: Job, progress) -> JobOutput:
-    """The job handler: the parts (rendering inline those still missing), zipped with the synthesis first."""
+    """The job handler: the parts (producing inline those still missing), zipped with the synthesis first."""
     keys = part_keys(job)
-    missing = [k for k in keys if not default_storage.exists(_part_path(job, k))]
+    parts = _parts(job)
+    files: dict[str, tuple[str, bytes]] = {}
+    missing = []
+    for key in keys:
+        content = _content(parts[key]) if key in parts else None
+        if content is None:
+            missing.append(key)
+        else:
+            files[key] = (parts[key]["name"], content)
     for position, key in enumerate(missing, start=1):
         progress(5 + int(85 * position / len(missing)), f"Production de la partie {position} sur {len(missing)}")
-        _store_part(job, key)
+        part = produce_part(job, key)
+        files[key] = (part["name"], _content(part))
     progress(96, "Assemblage du recueil")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for key in keys:
-            with default_storage.open(_part_name(job, key), "rb") as handle:
-                name = handle.read().decode()
-            with default_storage.open(_part_path(job, key), "rb") as handle:
-                archive.writestr(name, handle.read())
-    for key in keys:
-        default_storage.delete(_part_path(job, key))
-        default_storage.delete(_part_name(job, key))
+            archive.writestr(*files[key])
+    default_storage.delete(_synthesis_path(job))
     count = len(keys) - 1
+    reused = sum(1 for key in keys[1:] if parts.get(key, {}).get("reused"))
     return JobOutput(
         filename=f"rapports-avancement-pays-de-la-loire-{timezone.localdate():%Y-%m-%d}.zip",
         content=buffer.getvalue(),
         content_type="application/zip",
         message=f"Le recueil régional est prêt : synthèse et {count} rapport{'s' if count > 1 else ''} de territoire.",
-        result={"parts": keys, "reports": count},
+        result={
+            "parts": keys,
+            "reports": count,
+            "report_jobs": {key: parts[key].get("report") for key in keys[1:] if key in parts},
+            "timings": (job.result or {}).get("timings", {}) if isinstance(job.result, dict) else {},
+            "reused_parts": reused,
+        },
     )

@@ -13,7 +13,7 @@ import json
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from clefop.models import Body, Meeting, Membership, Position
@@ -21,6 +21,7 @@ from srefop_portal.common.charts import fr_number
 from srefop_portal.common.models import Job
 from srefop_portal.common.pdf import typo_fr
 from territories.maps import composition_version
+from territories.models import Commune
 
 from ..models import (
     CLOSED_STATUSES,
@@ -99,16 +100,8 @@ def _actions(roadmap: Roadmap, today: datetime.date) -> list[dict]:
                 "note": (
                     {"date": note["date"], "text": typo_fr(note["comment"]) or "(sans commentaire)"} if note else None
                 ),
-                "indicators": [
-                    {
-                        "label": typo_fr(i.label),
-                        "target": number(i.target, i.unit),
-                        "achieved": number(i.achieved, i.unit),
-                        "rate": None if i.rate is None else round(i.rate),
-                        "raw": [str(i.target), str(i.achieved)],
-                    }
-                    for i in action.indicators.all()
-                ],
+                "bar": 5 * round(action.progress / 5),
+                "indicators": [_indicator(i) for i in action.indicators.all()],
                 "recommendations": [
                     {"code": r.code, "title": typo_fr(r.title), "is_example": r.is_example}
                     for r in action.recommendations.all()
@@ -116,6 +109,20 @@ def _actions(roadmap: Roadmap, today: datetime.date) -> list[dict]:
             }
         )
     return rows
+
+
+def _indicator(indicator) -> dict:
+    """A result indicator as one sentence: « Candidats reçus : 90 personnes sur une cible de 120 personnes (75 %) »."""
+    label = typo_fr(indicator.label)
+    achieved, target = number(indicator.achieved, indicator.unit), number(indicator.target, indicator.unit)
+    if indicator.achieved is None:
+        text = f"{label}\u202f: réalisé non renseigné" + (f", cible {target}" if indicator.target is not None else "")
+    elif indicator.target is None:
+        text = f"{label}\u202f: {achieved} (sans cible)"
+    else:
+        rate = "" if indicator.rate is None else f" ({round(indicator.rate)}\u00a0%)"
+        text = f"{label}\u202f: {achieved} sur une cible de {target}{rate}"
+    return {"text": text, "raw": [str(indicator.target), str(indicator.achieved)]}
 
 
 def _summary(actions: list[dict]) -> dict:
@@ -216,6 +223,24 @@ def _reperes(territory) -> dict:
     }
 
 
+def _epcis(territory) -> list[dict]:
+    """The groupings shown on the territory map (EPCI, or a commune outside any EPCI), with their communes."""
+    rows = (
+        Commune.objects.filter(territory=territory)
+        .values("epci__name")
+        .annotate(communes=Count("pk"), first=Min("name"))
+        .order_by("epci__name")
+    )
+    outside = {1: "{first} (commune hors EPCI)"}
+    return [
+        {
+            "name": row["epci__name"] or outside.get(row["communes"], "Communes hors EPCI").format(first=row["first"]),
+            "communes": row["communes"],
+        }
+        for row in rows
+    ]
+
+
 def _members(body: Body, today: datetime.date) -> tuple[list[dict], list[dict]]:
     memberships = list(
         Membership.objects.active(today)
@@ -279,6 +304,7 @@ def collect(body: Body, *, today: datetime.date | None = None) -> dict:
             "name": territory.name,
             "departement": territory.departement.name,
             "departement_code": territory.departement.code,
+            "epcis": _epcis(territory),
         },
         "period": period,
         "period_start": start,

@@ -6,8 +6,9 @@ import re
 
 from django.utils import timezone
 
+from srefop_portal.common import pdf
 from srefop_portal.common.charts import hbar_chart
-from srefop_portal.common.pdf import render_pdf
+from srefop_portal.common.pdf import html_to_pdf, render_html, render_pdf
 from territories.maps import region_map_svg, territory_map_svg
 from territories.models import Territory
 
@@ -15,6 +16,8 @@ from ..models import ActionStatus, Roadmap, RoadmapStatus
 
 AUTHOR = "Portail Srefop — Carif-Oref des Pays de la Loire"
 DEMO_LABEL = "Données de démonstration"
+REPORT_STYLESHEET = "pdf/roadmap_report.css"
+SYNTHESIS_STYLESHEET = "pdf/roadmap_synthesis.css"
 _LINK = re.compile(r"</?a\b[^>]*>")
 # Progress classes of the regional map (DSFR blue scale, darker = further along).
 PROGRESS_CLASSES = [
@@ -24,6 +27,7 @@ PROGRESS_CLASSES = [
     (75, 101, "#000091", "75 % et plus"),
 ]
 NO_ROADMAP_FILL = "#ffffff"
+NO_PROGRESS_LABEL = "pas de feuille de route ou pas d’action"
 
 
 def report_title(data: dict) -> str:
@@ -34,6 +38,11 @@ def report_filename(data: dict) -> str:
     return f"rapport-avancement-{data['territory']['code'].lower()}-{data['today']:%Y-%m-%d}.pdf"
 
 
+def css_text(text: str) -> str:
+    """A text placed in a CSS string (running header and footer): no quote, backslash or line break."""
+    return " ".join(str(text).replace('"', "’").replace("\\", " ").replace("<", " ").split())
+
+
 def status_chart(data: dict) -> str:
     statuses = data["summary"]["by_status"]
     return hbar_chart(
@@ -41,29 +50,45 @@ def status_chart(data: dict) -> str:
         desc=f"Nombre d’actions de la feuille de route par statut, territoire {data['territory']['name']}.",
         labels=[s["label"] for s in statuses],
         values=[s["count"] for s in statuses],
-        width=520,
-        label_width=130,
+        width=420,
+        label_width=110,
         chart_id="graphique-statuts",
     )
 
 
-def progress_css(values) -> str:
-    """Widths of the progress bars (print template: classes, the values known in advance)."""
-    return " ".join(f".progressbar .w{n} {{ width: {n}%; }}" for n in sorted(set(values)))
+def territory_map(data: dict) -> str:
+    """The territory's map by EPCI (cached by territories.maps), without links (a PDF has no portal pages)."""
+    territory = data["territory"]
+    instance = Territory(pk=territory["id"], code=territory["code"], name=territory["name"])
+    return _LINK.sub("", territory_map_svg(instance))
 
 
-def render_territory_report(data: dict, changes: dict | None) -> bytes:
-    territory = Territory.objects.get(pk=data["territory"]["id"])
+def territory_report_html(data: dict, changes: dict | None) -> str:
+    """The print template rendered (what WeasyPrint lays out): the report's HTML."""
     context = {
         "data": data,
         "changes": changes,
         "chart": status_chart(data) if data["summary"]["total"] else "",
-        "map_svg": _LINK.sub("", territory_map_svg(territory)),
+        "map_svg": territory_map(data),
         "demo_label": DEMO_LABEL,
         "generated_at": timezone.localtime(),
-        "progress_css": progress_css(a["progress"] for a in data["actions"]),
+        "running_title": css_text(f"Rapport d’avancement — {data['territory']['name']}"),
+        "running_footer": css_text(
+            f"Rapport d’avancement {data['territory']['name']} au {data['today']:%d/%m/%Y}"
+            + (" — démonstration" if data["has_demo"] else "")
+        ),
     }
-    return render_pdf("pdf/roadmap_report.html", context, title=report_title(data), author=AUTHOR)
+    return render_html("pdf/roadmap_report.html", context, title=report_title(data), author=AUTHOR)
+
+
+def render_territory_report(data: dict, changes: dict | None) -> bytes:
+    return html_to_pdf(territory_report_html(data, changes), stylesheets=[REPORT_STYLESHEET])
+
+
+def warm_up() -> None:
+    """Parse the report style sheets and load the fonts (worker process start-up)."""
+    pdf.warm_up([REPORT_STYLESHEET])
+    pdf.stylesheet(SYNTHESIS_STYLESHEET)
 
 
 def _progress_class(value):
@@ -119,9 +144,19 @@ def progress_map(rows: list[dict]) -> str:
         used.add(klass[3] if klass else None)
     legend = [(colour, label) for _low, _high, colour, label in PROGRESS_CLASSES if label in used]
     if None in used:
-        legend.append((NO_ROADMAP_FILL, "pas de feuille de route ou pas d’action"))
+        legend.append((NO_ROADMAP_FILL, NO_PROGRESS_LABEL))
     svg = region_map_svg(fills=fills, legend=legend, title="Avancement moyen des feuilles de route par territoire")
     return _LINK.sub("", svg)
+
+
+def map_classes(rows: list[dict]) -> list[dict]:
+    """The map's facts as text: the territories of each progress class (only the classes in use)."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        klass = _progress_class(row["progress"])
+        groups.setdefault(klass[3] if klass else NO_PROGRESS_LABEL, []).append(row["name"])
+    order = [label for *_rest, label in PROGRESS_CLASSES] + [NO_PROGRESS_LABEL]
+    return [{"label": label, "territories": groups[label]} for label in order if label in groups]
 
 
 def render_synthesis(body_ids=None) -> bytes:
@@ -132,7 +167,7 @@ def render_synthesis(body_ids=None) -> bytes:
         "rows": rows,
         "today": today,
         "map_svg": progress_map(rows),
-        "classes": [(label, colour) for _l, _h, colour, label in PROGRESS_CLASSES],
+        "classes": map_classes(rows),
         "totals": {
             "actions": sum(r["actions"] for r in rows),
             "done": sum(r["done"] for r in rows),
@@ -143,5 +178,10 @@ def render_synthesis(body_ids=None) -> bytes:
         "has_demo": any(r["is_demo"] for r in rows),
         "demo_label": DEMO_LABEL,
     }
+    context["running_footer"] = css_text(
+        f"Synthèse régionale au {today:%d/%m/%Y}" + (" — démonstration" if context["has_demo"] else "")
+    )
     title = f"Synthèse régionale des feuilles de route — Pays de la Loire — {today:%d/%m/%Y}"
-    return render_pdf("pdf/roadmap_synthesis.html", context, title=title, author=AUTHOR)
+    return render_pdf(
+        "pdf/roadmap_synthesis.html", context, title=title, author=AUTHOR, stylesheets=[SYNTHESIS_STYLESHEET]
+    )

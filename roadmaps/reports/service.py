@@ -45,8 +45,9 @@ def request_territory_report(*, body: Body, user, monthly: bool = False) -> Job:
     data = collect(body)
     digest = fingerprint(data)
     if monthly:
-        # The monthly sending always produces its own job (it e-mails the co-chairs when done).
-        digest = hashlib.sha256(f"mensuel:{digest}".encode()).hexdigest()
+        # The monthly sending has its own job each month (it e-mails the co-chairs); a second run of the beat task in
+        # the same month finds that job and sends nothing more.
+        digest = hashlib.sha256(f"mensuel:{timezone.localdate():%Y-%m}:{digest}".encode()).hexdigest()
     return start_job(
         kind=TERRITORY_KIND,
         params={"body": body.pk, "monthly": monthly},
@@ -93,30 +94,39 @@ def request_regional_bundle(*, user) -> Job:
     return job
 
 
-def email_report_to_cochairs(*, body: Body, filename: str, content: bytes) -> int:
-    """The monthly report, attached to an e-mail to each active co-chair of the Clefop."""
-    from django.core.mail import EmailMessage
-
+def cochair_emails(body: Body) -> list[str]:
     from clefop.models import Membership, Position
 
-    emails = sorted(
+    return sorted(
         set(
             Membership.objects.active()
             .filter(body=body, position=Position.COCHAIR, user__is_active=True)
             .values_list("user__email", flat=True)
         )
     )
+
+
+def email_report_to_cochairs(*, body: Body, job: Job) -> int:
+    """The monthly report: an e-mail to each active co-chair of the Clefop with a link to the report's page, where
+    the download checks the reader's rights (no attachment: a report can exceed what mail servers accept)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    emails = cochair_emails(body)
     if not emails:
         return 0
-    message = EmailMessage(
+    context = {
+        "body": body,
+        "url": settings.SITE_URL + job.get_absolute_url(),
+        "today": timezone.localdate(),
+        "retention_days": settings.SREFOP_EXPORT_RETENTION_DAYS,
+    }
+    send_mail(
         subject=f"[Portail Srefop] Rapport d’avancement mensuel — {body.name}",
-        body=(
-            f"Bonjour,\n\nVous trouverez ci-joint le rapport d’avancement de la feuille de route du {body.name}, "
-            f"produit le {timezone.localdate():%d/%m/%Y}.\n\nCe courriel est envoyé chaque mois aux co-présidents "
-            "du Clefop.\n\n— Portail Srefop"
-        ),
-        to=emails,
+        message=render_to_string("roadmaps/emails/monthly_report.txt", context),
+        from_email=None,
+        recipient_list=emails,
+        fail_silently=True,
     )
-    message.attach(filename, content, "application/pdf")
-    message.send(fail_silently=True)
     return len(emails)

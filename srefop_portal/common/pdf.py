@@ -4,19 +4,40 @@
 - Marianne (bundled with django-dsfr) when available, DejaVu otherwise;
 - running header and footer with "page x / y", table of contents with page numbers (see pdf/base.html);
 - French typography: narrow non-breaking spaces before ; : ! ? and inside « » (``typo_fr``).
+
+Speed: the print style sheets (``pdf/base.css`` and the one a report adds, e.g. ``pdf/roadmap_report.css``) are
+parsed once per process into ``weasyprint.CSS`` objects, and one ``FontConfiguration`` is kept per process, so the
+Marianne fonts are decoded and registered once. A template only keeps, in its ``<style>``, the few rules that depend
+on the document (running header and footer texts).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import re
+import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
 PDF_VARIANT = "pdf/ua-1"
+BASE_STYLESHEET = "pdf/base.css"
 _FRENCH_SPACE = re.compile(r"\s+([;:!?»])")
 _FRENCH_OPEN = re.compile(r"«\s+")
+_BASE_URL = str(Path(__file__).resolve().parent)
+# Faces declared for the Marianne family (files of django-dsfr), in @font-face order.
+_FACES = (
+    ("Marianne-Regular.woff2", "normal", 400),
+    ("Marianne-Bold.woff2", "normal", 700),
+    ("Marianne-Regular_Italic.woff2", "italic", 400),
+)
+_lock = threading.Lock()
+# Images met in style sheets (progress bars as data: URLs), parsed once per process; bounded.
+_IMAGE_CACHE: dict = {}
+_IMAGE_CACHE_MAX = 200
 
 
 def typo_fr(text: str) -> str:
@@ -40,25 +61,83 @@ def font_dir() -> str:
 def _font_config():
     from weasyprint.text.fonts import FontConfiguration
 
+    # Released before the interpreter tears modules down (its clean-up then removes its font folder quietly).
+    atexit.register(_release)
     return FontConfiguration()
 
 
-def render_pdf(
-    template_name: str, context: dict, *, title: str, author: str = "Carif-Oref des Pays de la Loire"
-) -> bytes:
-    """Render a print template to PDF bytes."""
+def _release() -> None:
+    stylesheet.cache_clear()
+    _IMAGE_CACHE.clear()
+    _font_config.cache_clear()
+    gc.collect()
 
-    html = render_to_string(
-        template_name, {**context, "pdf_title": title, "pdf_author": author, "font_dir": font_dir()}
+
+def font_faces() -> str:
+    """@font-face rules of Marianne ('' when django-dsfr's fonts are not found: DejaVu Sans is used)."""
+    folder = font_dir()
+    if not folder:
+        return ""
+    return "".join(
+        f'@font-face {{ font-family: "Marianne"; src: url("{folder}/{name}"); font-style: {style}; '
+        f"font-weight: {weight}; }}\n"
+        for name, style, weight in _FACES
     )
-    return html_to_pdf(html)
 
 
-def html_to_pdf(html: str) -> bytes:
+@lru_cache(maxsize=16)
+def stylesheet(name: str):
+    """The print style sheet ``name`` (found like a template), parsed once per process with the shared fonts."""
+    from weasyprint import CSS
+
+    path = Path(get_template(name).origin.name)
+    text = path.read_text(encoding="utf-8")
+    if name == BASE_STYLESHEET:
+        text = font_faces() + text
+    return CSS(string=text, base_url=str(path.parent), font_config=_font_config())
+
+
+def render_html(template_name: str, context: dict, *, title: str, author: str) -> str:
+    """The print template rendered to HTML (what WeasyPrint lays out)."""
+    return render_to_string(template_name, {**context, "pdf_title": title, "pdf_author": author})
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    title: str,
+    author: str = "Carif-Oref des Pays de la Loire",
+    stylesheets: Sequence[str] = (),
+) -> bytes:
+    """Render a print template to PDF bytes (``stylesheets``: print style sheets added to pdf/base.css)."""
+    return html_to_pdf(render_html(template_name, context, title=title, author=author), stylesheets=stylesheets)
+
+
+def html_to_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> bytes:
+    """Lay out and write the PDF of an HTML string with the cached print style sheets and fonts."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(Path(__file__).resolve().parent))
-    return document.write_pdf(pdf_variant=PDF_VARIANT, font_config=_font_config(), uncompressed_pdf=False)
+    with _lock:  # one FontConfiguration per process: renders in threads take turns
+        sheets = [stylesheet(name) for name in (BASE_STYLESHEET, *stylesheets)]
+        if len(_IMAGE_CACHE) > _IMAGE_CACHE_MAX:
+            _IMAGE_CACHE.clear()
+        document = HTML(string=html, base_url=_BASE_URL)
+        return document.write_pdf(
+            stylesheets=sheets,
+            pdf_variant=PDF_VARIANT,
+            font_config=_font_config(),
+            cache=_IMAGE_CACHE,
+            uncompressed_pdf=False,
+        )
+
+
+def warm_up(stylesheets: Sequence[str] = ()) -> None:
+    """Parse the style sheets and load the fonts now (a worker process does it before its first task)."""
+    html_to_pdf(
+        '<html lang="fr"><title>-</title><p>Préparation <strong>gras</strong> <em>italique</em></p>',
+        stylesheets=stylesheets,
+    )
 
 
 def _poppler(tool: str, content: bytes, *args: str) -> str:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reperes.models import Sheet
 from reperes.sheets import build_sheet
 from roadmaps import services
-from roadmaps.models import Action, ActionStatus
+from roadmaps.models import Action, ActionStatus, ResultIndicator
 from roadmaps.reports import BUNDLE_KIND, TERRITORY_KIND
 from srefop_portal.common.models import Job, Notice
 from srefop_portal.common.pdf import pdf_info, pdf_text
@@ -26,8 +26,7 @@ def request_report(client, django_capture_on_commit_callbacks, slug="clefop-nant
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("roadmaps:territory_report", args=[slug]))
     assert response.status_code == 302, response
-    job = Job.objects.filter(kind=TERRITORY_KIND).order_by("-pk").first()
-    assert response["Location"] == job.get_absolute_url()
+    job = next(j for j in Job.objects.filter(kind=TERRITORY_KIND) if j.get_absolute_url() == response["Location"])
     return job
 
 
@@ -86,6 +85,10 @@ def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, djan
         "Préfecture 44-NAN",
         "page 1 / ",
         "Premier rapport produit",
+        "Candidats reçus : 90 personnes sur une cible de 120 personnes (75 %)",
+        "Carte du territoire par EPCI",
+        "Regroupements de communes du territoire :",
+        "Rapport d’avancement — Nantes",  # running header
     ):
         assert expected in text, expected
     # Overall progress of the non-abandoned actions: (45 + 100 + 20 + 50) / 4.
@@ -184,6 +187,7 @@ def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
     nantes_roadmap()
     nantes_roadmap(territory="49-ANG")
     client = client_for("crefop")
+    cochair = client_for("cochair")  # seated now: the seat is part of the report's data
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("roadmaps:regional_reports"))
     job = Job.objects.get(kind=BUNDLE_KIND)
@@ -211,6 +215,20 @@ def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("roadmaps:regional_reports"))
     assert Job.objects.filter(kind=BUNDLE_KIND).count() == 1
+    # Each territory part is kept as a finished territory report: its readers are served it at once...
+    reports = Job.objects.filter(kind=TERRITORY_KIND, status=Job.Status.DONE)
+    assert reports.count() == 2 and job.result["reused_parts"] == 0
+    again = request_report(cochair, django_capture_on_commit_callbacks, clefop().slug)
+    assert again.params["bundle"] == job.pk and reports.count() == 2
+    # ... and the next bundle rebuilds only the territory whose data changed.
+    action = Action.objects.filter(title="Job dating trimestriel", roadmap__body=clefop()).get()
+    services.update_action_status(action=action, status=ActionStatus.DONE, progress=100, user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roadmaps:regional_reports"))
+    second = Job.objects.filter(kind=BUNDLE_KIND).order_by("-pk").first()
+    assert second.pk != job.pk and second.status == Job.Status.DONE, second.error
+    assert second.result["reused_parts"] == 1 and reports.count() == 3
+    assert len(zipfile.ZipFile(io.BytesIO(read(second))).namelist()) == 3
 
 
 def test_bundle_left_by_a_dead_worker_is_finished_by_the_runner(role_user):
@@ -237,19 +255,82 @@ def test_bundle_without_any_roadmap_is_refused(client_for):
     assert not Job.objects.filter(kind=BUNDLE_KIND).exists()
 
 
-def test_monthly_reports_are_off_by_default_and_mailed_to_cochairs_when_on(
-    settings, django_capture_on_commit_callbacks
+def test_monthly_reports_are_off_by_default_and_mail_a_link_to_cochairs_when_on(
+    settings, django_capture_on_commit_callbacks, client_for
 ):
     from roadmaps.tasks import send_monthly_reports
 
     nantes_roadmap()
     assert send_monthly_reports() == 0
+    assert not Job.objects.exists()
     settings.SREFOP_MONTHLY_REPORTS = True
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert send_monthly_reports() == 1
     job = Job.objects.get(kind=TERRITORY_KIND)
-    assert job.status == Job.Status.DONE and job.params["monthly"] is True
+    assert job.status == Job.Status.DONE and job.params["monthly"] is True and job.requester is None
     sent = [m for m in mail.outbox if "mensuel" in m.subject]
     assert len(sent) == 1 and sent[0].to == ["sp-44-nan@exemple.fr"]
-    assert sent[0].attachments[0][0] == job.filename and sent[0].attachments[0][1].startswith(b"%PDF")
+    # A link to the report's page (the download checks the reader's rights), never an attachment.
+    assert sent[0].attachments == []
+    assert settings.SITE_URL + job.get_absolute_url() in sent[0].body
+    assert "Clefop Nantes" in sent[0].body and "&#x27;" not in sent[0].body
+    # The beat task running twice in the same month sends nothing more.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_monthly_reports()
+    assert Job.objects.filter(kind=TERRITORY_KIND).count() == 1 and mail.outbox == []
+    status, content = download(client_for("cochair"), job)
+    assert status == 200 and content.startswith(b"%PDF")
+    assert download(client_for("other_member"), job)[0] == 404
+
+
+def test_monthly_reports_are_scheduled_by_beat():
+    from django.conf import settings
+
+    from srefop_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["roadmaps-monthly-reports"]
+    assert entry["task"] == "roadmaps.tasks.send_monthly_reports" and entry["task"] in app.tasks
+    assert entry["schedule"].day_of_month == {1}
+    assert settings.SREFOP_MONTHLY_REPORTS is False  # off by default
+
+
+def test_data_collection_makes_the_same_number_of_queries_whatever_the_size(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roadmaps.reports.data import collect
+
+    from .factories import ActionFactory
+
+    roadmap = nantes_roadmap()
+    with CaptureQueriesContext(connection) as small:
+        collect(roadmap.body)
+    priority = roadmap.priorities.first()
+    for index in range(12):
+        action = ActionFactory(roadmap=roadmap, priority=priority, title=f"Action {index}", progress=index)
+        ResultIndicator.objects.create(action=action, label="Indicateur", unit="personnes", target=10, achieved=index)
+        services.update_action_status(
+            action=action, status=ActionStatus.IN_PROGRESS, progress=index, user=None, comment="Point"
+        )
+    with django_assert_num_queries(len(small.captured_queries)):
+        data = collect(roadmap.body)
+    assert len(data["actions"]) == 16
+
+
+def test_report_without_roadmap_explains_its_empty_sections(role_user):
+    from roadmaps.reports.data import collect
+    from roadmaps.reports.render import render_territory_report
+
+    text = flat(pdf_text(render_territory_report(collect(clefop()), None)))
+    for expected in (
+        "Aucune feuille de route pour l’instant.",
+        "DOCUMENT DE TRAVAIL",
+        "Le Clefop n’a pas encore de feuille de route",
+        "Sans feuille de route, il n’y a pas encore de point d’étape annuel.",
+        "Aucune préconisation du Srefop n’est rattachée",
+        "La fiche repères du territoire n’est pas encore construite",
+        "Aucune réunion tenue entre le",
+    ):
+        assert expected in text, expected

@@ -65,7 +65,7 @@ def test_matrix(client_for, url_name, kwargs, role, expected):
 )
 def test_request_a_report(client_for, django_capture_on_commit_callbacks, role, expected, monkeypatch):
     """POST: allowed roles start a job (redirect to its page), others get 404 and nothing is created."""
-    monkeypatch.setattr("roadmaps.reports.render.render_pdf", lambda *args, **kwargs: b"%PDF-1.7 test")
+    monkeypatch.setattr("roadmaps.reports.render.html_to_pdf", lambda *args, **kwargs: b"%PDF-1.7 test")
     roadmap_with(status=RoadmapStatus.ADOPTED, actions=1)
     from django.urls import reverse
 

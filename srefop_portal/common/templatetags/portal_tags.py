@@ -42,3 +42,44 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.inclusion_tag("includes/filter_select.html")
+def filter_select(
+    label, field_id, name, options, selected, *, width=3, empty="Toutes", text="", extra="", extra_label=""
+):
+    """One select of a GET filter form, in its grid column:
+    {% filter_select "Ambition" "cov-ambition" "ambition" ambitions selected.ambition empty="Toutes" %}.
+
+    ``options``: objects (value: their ``code``; label: their attribute ``text``, or str()) or (value, label) pairs.
+    ``extra``/``extra_label``: one more option before them (e.g. « Régionales seulement »).
+    """
+    selected = str(selected or "")
+    choices = [(extra, extra_label)] if extra else []
+    for option in options:
+        if isinstance(option, (tuple, list)):
+            choices.append((str(option[0]), option[1]))
+        else:
+            choices.append((str(option.code), getattr(option, text) if text else str(option)))
+    return {
+        "label": label,
+        "id": field_id,
+        "name": name,
+        "width": width,
+        "empty": empty,
+        "choices": [(value, label_, value == selected) for value, label_ in choices],
+    }
+
+
+@register.inclusion_tag("includes/filter_input.html")
+def filter_input(label, field_id, name, value, *, width=3, type="search", maxlength=None):
+    """One text input of a GET filter form, in its grid column: {% filter_input "Recherche" "f-q" "q" selected.q %}."""
+    return {
+        "label": label,
+        "id": field_id,
+        "name": name,
+        "value": value or "",
+        "width": width,
+        "type": type,
+        "maxlength": maxlength,
+    }

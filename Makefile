@@ -14,7 +14,8 @@ help:
 	@echo "make run      — installe, prépare la base, charge les données et sert le portail sur http://$(HOST):$(PORT)"
 	@echo "make test     — installe et lance toute la suite de tests"
 	@echo "make quality  — formatage, lint Python et gabarits, migrations manquantes"
-	@echo "make bench    — mesures de performance (PostgreSQL + Redis requis)"
+	@echo "make bench    — mesures de performance, échelles 1 et 10 (PostgreSQL + Redis requis ; BENCH_ARGS=\"--quick\")"
+	@echo "make soak     — charge soutenue : 50 clients pendant 5 min, 0 erreur serveur attendue (SOAK_ARGS=…)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,112 +1,112 @@
-"""Benchmark of the repères aggregation (not a test): full rebuild of 1,228 communes × 30 indicators × 10 periods.
+"""Repères benchmark (not a test): full rebuild of the aggregation, and the build of the sheets, on the data of
+bench/generate.py (scale 1: 1,228 communes × 30 indicators × 10 periods, the real region).
 
-Target (issue 5): 10 s or less on PostgreSQL. Run:
+    python -m bench.reperes_bench [--scale 1] [--runs 3] [--reuse]
 
-    createdb -h 127.0.0.1 -U postgres srefop_bench_reperes
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/srefop_bench_reperes python -m bench.reperes_bench
+or, from another script (bench/run.py chains every bench into one table)::
 
-Generates the data once (26 summed indicators, 2 ratios, 2 weighted means, 2016-2025, every commune), then times
-``reperes.aggregation.rebuild()`` (best and median of 3 runs) and the build of the 36 sheets.
+    from bench.reperes_bench import run
+    results = run(scale=1, runs=3)
+
+``run`` works in a child process with the environment of the bench database ``srefop_bench_s<scale>`` (generated
+first unless it already holds this generator's data). Times ``reperes.aggregation.rebuild()`` (every indicator,
+every level: best and median of ``runs``) and ``reperes.sheets.build_sheets()`` (every territory, both audiences).
+Target (issue 5): full rebuild ≤ 10 s on PostgreSQL at scale 1.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srefop_portal.settings.dev")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/srefop_bench_reperes")
-os.environ.setdefault("SREFOP_VAR_DIR", "/tmp/srefop-bench-reperes-var")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from reperes import aggregation  # noqa: E402
-from reperes.models import Indicator, Level, Observation, Rule, Theme, period_date  # noqa: E402
-from reperes.sheets import build_sheets  # noqa: E402
-from territories.models import Commune  # noqa: E402
-
-YEARS = [str(y) for y in range(2016, 2026)]
-PREFIX = "bench_"
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_REBUILD_SECONDS = 10
 
 
-def prepare() -> int:
-    call_command("migrate", verbosity=0)
-    if not Commune.objects.exists():
-        call_command("load_reference_data", verbosity=0)
-    Indicator.objects.filter(code__startswith=PREFIX, rule__in=[Rule.RATIO, Rule.WEIGHTED_MEAN]).delete()
-    Indicator.objects.filter(code__startswith=PREFIX).delete()
-    sums = [
-        Indicator.objects.create(code=f"{PREFIX}sum_{i:02d}", label=f"Bench somme {i}", theme=Theme.EMPLOI)
-        for i in range(26)
-    ]
-    for i in range(2):
-        Indicator.objects.create(
-            code=f"{PREFIX}ratio_{i}", label=f"Bench rapport {i}", theme=Theme.EMPLOI, rule=Rule.RATIO,
-            numerator=sums[2 * i], denominator=sums[2 * i + 1], factor=100,
-        )  # fmt: skip
-        Indicator.objects.create(
-            code=f"{PREFIX}mean_{i}", label=f"Bench moyenne {i}", theme=Theme.ECONOMIE, rule=Rule.WEIGHTED_MEAN,
-            weight=sums[4 + i],
-        )  # fmt: skip
-    rng = random.Random(1)
-    communes = list(Commune.objects.values_list("code", "population"))
-    plain = list(Indicator.objects.filter(code__startswith=PREFIX).exclude(rule=Rule.RATIO))
-    objects = []
-    for indicator in plain:
-        for code, population in communes:
-            for year in YEARS:
-                objects.append(
-                    Observation(
-                        indicator=indicator, level=Level.COMMUNE, code=code, period=year,
-                        period_date=period_date(year), value=Decimal(round(population * rng.uniform(0.01, 0.5), 2)),
-                    )
-                )  # fmt: skip
-    Observation.objects.bulk_create(objects, batch_size=5000)
-    return len(objects)
+def measure(runs: int, sheets: bool) -> dict:
+    from django.db import connection
 
+    from reperes import aggregation
+    from reperes.models import Indicator, Level, Observation
+    from reperes.sheets import build_sheets
+    from territories.models import Commune, Territory
 
-def main():
-    commune_values = prepare()
-    ratio_values = 2 * Commune.objects.count() * len(YEARS)
+    load_start = os.getloadavg()
     timings, written = [], 0
-    for _ in range(3):
+    for _ in range(runs):
         started = time.perf_counter()
         summary = aggregation.rebuild()
         timings.append(time.perf_counter() - started)
         written = summary["written"]
-    started = time.perf_counter()
-    sheets = build_sheets()
-    sheet_seconds = time.perf_counter() - started
     result = {
         "database": connection.vendor,
         "communes": Commune.objects.count(),
-        "indicators": Indicator.objects.filter(code__startswith=PREFIX).count(),
-        "periods": len(YEARS),
-        "commune_values_imported": commune_values,
-        "commune_ratio_values_computed": ratio_values,
+        "indicators": Indicator.objects.count(),
+        "periods": Observation.objects.filter(level=Level.COMMUNE).values("period").distinct().count(),
+        "commune_values": Observation.objects.filter(level=Level.COMMUNE).count(),
         "values_written_per_rebuild": written,
-        "full_rebuild_seconds_best": round(min(timings), 2),
-        "full_rebuild_seconds_median": round(statistics.median(timings), 2),
-        "target_seconds": 10,
-        "sheets_built": sheets["count"],
-        "sheets_seconds": round(sheet_seconds, 2),
+        "runs": runs,
+        "rebuild_s_best": round(min(timings), 2),
+        "rebuild_s_median": round(statistics.median(timings), 2),
+        "rebuild_s_all": [round(t, 2) for t in timings],
+        "target_rebuild_s": TARGET_REBUILD_SECONDS,
+        "load_average_start": [round(x, 2) for x in load_start],
     }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    out = Path(__file__).resolve().parent / "results" / "reperes-aggregation.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    if sheets:
+        started = time.perf_counter()
+        built = build_sheets()
+        seconds = time.perf_counter() - started
+        result |= {
+            "sheets_built": built["count"],
+            "sheets_s": round(seconds, 2),
+            "sheet_s_mean": round(seconds / max(built["count"], 1), 3),
+            "territories": Territory.objects.count(),
+        }
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def run(scale: int = 1, *, runs: int = 3, sheets: bool = True, reuse: bool = True) -> dict:
+    """Entry point for bench/run.py: prepares the database if needed, measures in a child process."""
+    from bench import harness
+    from bench.generate import prepare
+
+    prepare(scale, reuse=reuse, base=False)  # the base database is made if missing
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "bench.reperes_bench", "--child", "--runs", str(runs), "--out", out.name]
+        command += [] if sheets else ["--no-sheets"]
+        subprocess.run(command, cwd=ROOT, env=harness.environment(scale), check=True)
+        return json.loads(Path(out.name).read_text(encoding="utf-8")) | {"scale": scale}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-sheets", action="store_true", help="do not time the build of the sheets")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the database even if it is up to date")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.child:
+        result = run(args.scale, runs=args.runs, sheets=not args.no_sheets, reuse=not args.fresh)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    result = measure(args.runs, not args.no_sheets)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

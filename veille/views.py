@@ -19,7 +19,7 @@ from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixi
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
-from .models import NewsItem, Subscription, TerritoryTag
+from .models import NewsItem, Subscription, TerritoryTag, Theme
 from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
 
@@ -51,6 +51,15 @@ class CappedPaginator(Paginator):
         self.capped, self.estimated = found > COUNT_CAP, False
         return min(found, COUNT_CAP)
 
+    def page(self, number):
+        if "count" not in self.__dict__ and str(number).strip() == "1":
+            # First page read before any count: when it is not full, it holds the whole result (nothing to count).
+            rows = list(self.object_list[: self.per_page])
+            if len(rows) < self.per_page:
+                self.__dict__["count"] = len(rows)
+            return self._get_page(rows, 1, self)
+        return super().page(number)
+
     def recount(self) -> None:
         """The estimate was wrong (an empty page within it): count for real."""
         self.__dict__["count"] = self.exact_count()
@@ -58,6 +67,8 @@ class CappedPaginator(Paginator):
 
 
 def with_listing_relations(queryset):
+    """What a list shows of each item: its source, territories (``tag_list``) and themes (``theme_list``), in three
+    queries whatever the page size; the search vector is not read."""
     return (
         queryset.defer("search_vector")
         .select_related("source")
@@ -67,7 +78,7 @@ def with_listing_relations(queryset):
                 queryset=TerritoryTag.objects.select_related("territory").order_by("territory__name"),
                 to_attr="tag_list",
             ),
-            "themes",
+            Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"),
         )
     )
 

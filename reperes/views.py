@@ -24,10 +24,11 @@ from territories.models import Territory
 
 from . import rules as _rules  # noqa: F401  (registers the app's permissions)
 from .forms import ImportForm, IndicatorForm
+from .fragments import sheet_body
 from .importers import validate_file
 from .models import ImportBatch, Indicator, Level, Observation, Sheet, audience_for
 from .services import ReperesError, roll_back_import, save_indicator, start_import
-from .sheets import DEMO_LABEL, REGION_CODE, REGION_NAME, format_value, map_choice, render_sheet_map
+from .sheets import DEMO_LABEL, REGION_CODE, REGION_NAME, format_value
 
 FORMATS = ("csv", "xlsx")
 
@@ -64,10 +65,12 @@ class IndexView(PublicMixin, TemplateView):
 
 
 class SheetMixin:
-    def get_sheet(self):
+    def get_sheet(self, *, light: bool = False):
+        """The sheet of the URL's territory for the user's audience; ``light``: without its snapshot and map."""
         self.territory = get_object_or_404(Territory.objects.select_related("departement"), code=self.kwargs["code"])
         self.audience = audience_for(self.request.user)
-        return Sheet.objects.filter(territory=self.territory, audience=self.audience).first()
+        sheets = Sheet.objects.filter(territory=self.territory, audience=self.audience)
+        return (sheets.defer("snapshot", "map_svg") if light else sheets).first()
 
 
 class SheetView(PublicMixin, SheetMixin, TemplateView):
@@ -75,27 +78,16 @@ class SheetView(PublicMixin, SheetMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sheet = self.get_sheet()
+        sheet = self.get_sheet(light=True)
         job = None
         if sheet is None or sheet.stale:
             job = queue_sheet_build(self.territory, self.audience, sheet, self.request.user)
-        snapshot = sheet.snapshot if sheet and sheet.snapshot else None
-        map_svg, choice = "", None
-        if snapshot:
-            requested = self.request.GET.get("carte") or ""
-            default = snapshot["map"]["default"]
-            if requested and requested != default:
-                map_svg, choice = render_sheet_map(snapshot, requested)
-            else:
-                map_svg, choice = sheet.map_svg, map_choice(snapshot, default)
         context.update(
             territory=self.territory,
             sheet=sheet,
-            snapshot=snapshot,
+            # Rendered once per built sheet and map choice; the snapshot is read only to render it.
+            sheet_body=sheet_body(sheet, self.territory, self.request.GET.get("carte") or "") if sheet else "",
             job=job,
-            map_svg=map_svg,
-            map_info=choice,
-            demo_label=DEMO_LABEL,
             members_view=self.audience == Sheet.Audience.MEMBERS,
         )
         return context

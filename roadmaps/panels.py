@@ -1,8 +1,10 @@
 """Sections added to other apps' pages: the Clefop workspace (body_panels) and the territory page (territory_panels)."""
 
 from django.db.models import Avg, Count, Q
+from django.template.loader import render_to_string
 
 from clefop.models import BodyKind
+from srefop_portal.common import versions
 
 from .models import ActionStatus, Roadmap, RoadmapStatus
 
@@ -33,24 +35,28 @@ def body_panels(request, body):
 
 
 def territory_panels(request, territory):
-    """The adopted roadmap of the territory's Clefop (public; restricted actions left out)."""
-    public = Q(actions__restricted=False)
-    roadmap = (
-        Roadmap.objects.published()
-        .filter(body__territory=territory)
-        .select_related("body")
-        .annotate(
-            action_total=Count("actions", filter=public, distinct=True),
-            progress_value=Avg("actions__progress", filter=public & ~Q(actions__status=ActionStatus.ABANDONED)),
-            done_total=Count("actions", filter=public & Q(actions__status=ActionStatus.DONE), distinct=True),
+    """The adopted roadmap of the territory's Clefop (public; restricted actions left out): the same for every
+    reader, rendered once and cached until the roadmaps, the bodies or the territories change."""
+
+    def build():
+        public = Q(actions__restricted=False)
+        roadmap = (
+            Roadmap.objects.published()
+            .filter(body__territory=territory)
+            .select_related("body")
+            .annotate(
+                action_total=Count("actions", filter=public, distinct=True),
+                progress_value=Avg("actions__progress", filter=public & ~Q(actions__status=ActionStatus.ABANDONED)),
+                done_total=Count("actions", filter=public & Q(actions__status=ActionStatus.DONE), distinct=True),
+            )
+            .order_by("-start_year", "-version")
+            .first()
         )
-        .order_by("-start_year", "-version")
-        .first()
+        return render_to_string(
+            "roadmaps/panels/territory_roadmap.html", {"panel": {"roadmap": roadmap, "territory": territory}}
+        )
+
+    html = versions.cached_html(
+        "roadmaps:territory-roadmap", apps=("roadmaps", "clefop", "territories"), vary=(territory.pk,), build=build
     )
-    return [
-        {
-            "template": "roadmaps/panels/territory_roadmap.html",
-            "context": {"roadmap": roadmap, "territory": territory},
-            "order": 20,
-        }
-    ]
+    return [{"html": html, "order": 20}]

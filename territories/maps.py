@@ -9,6 +9,7 @@ import hashlib
 
 from django.core.cache import cache
 
+from srefop_portal.common import versions
 from srefop_portal.common.maps import MapArea, render_map
 
 from .models import Commune, CompositionChange, CompositionStatus, Territory
@@ -21,6 +22,12 @@ def composition_version() -> str:
     latest = CompositionChange.objects.order_by("-pk").values_list("pk", flat=True).first()
     status = CompositionStatus.objects.filter(pk=1).values_list("updated_at", flat=True).first()
     return f"{latest}-{status.timestamp() if status else 0}"
+
+
+def map_version() -> str:
+    """The version the cached maps are keyed on: the ``territories`` data version (no query), or the composition
+    read from the database when the cache cannot say."""
+    return versions.current("territories") or composition_version()
 
 
 def _cached(key: str, builder):
@@ -40,10 +47,7 @@ def _departement_outlines(communes) -> list[list[str]]:
 
 def region_map_svg(*, fills: dict[str, str] | None = None, legend=None, title: str | None = None) -> str:
     """The 18 territories, each a link to its page; départements outlined."""
-    key = (
-        "territories:region-map:"
-        + hashlib.sha256(repr((composition_version(), fills, legend, title)).encode()).hexdigest()
-    )
+    key = "territories:region-map:" + hashlib.sha256(repr((map_version(), fills, legend, title)).encode()).hexdigest()
 
     def build():
         communes = list(Commune.objects.values_list("code", "territory__code", "departement__code"))
@@ -80,7 +84,7 @@ def territory_map_svg(territory: Territory, *, fills: dict[str, str] | None = No
     """One territory, its communes grouped by EPCI (each EPCI an area)."""
     key = (
         f"territories:territory-map:{territory.pk}:"
-        + hashlib.sha256(repr((composition_version(), fills, legend, title)).encode()).hexdigest()
+        + hashlib.sha256(repr((map_version(), fills, legend, title)).encode()).hexdigest()
     )
 
     def build():

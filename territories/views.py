@@ -1,5 +1,5 @@
+import rules
 from django.contrib import messages
-from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.views.generic import DetailView, ListView, TemplateView
@@ -8,18 +8,11 @@ from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, Imp
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 
 from .forms import CompositionFileForm, MoveCommuneForm, MoveEpciForm
+from .fragments import departements_with_territories, region_overview, territory_composition
 from .importers import validate_composition_file
-from .maps import region_map_svg, territory_map_svg
-from .models import Commune, CompositionChange, CompositionStatus, Departement, Territory
+from .models import Commune, CompositionChange, CompositionStatus, Territory
 from .panels import collect_territory_panels
 from .services import CompositionError, apply_official_composition, move_commune, move_epci
-
-
-def departements_with_territories():
-    territories = Territory.objects.with_stats().order_by("name")
-    return Departement.objects.annotate(
-        population_total=Sum("communes__population"),
-    ).prefetch_related(Prefetch("territories", queryset=territories, to_attr="territory_list"))
 
 
 class HomeView(PublicMixin, TemplateView):
@@ -27,14 +20,7 @@ class HomeView(PublicMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        departements = list(departements_with_territories())
-        context.update(
-            departements=departements,
-            region_population=sum(d.population_total or 0 for d in departements),
-            territory_count=sum(len(d.territory_list) for d in departements),
-            map_svg=region_map_svg(),
-            composition=CompositionStatus.current(),
-        )
+        context.update(region_overview())  # cached until the geography or the composition changes
         return context
 
 
@@ -67,33 +53,16 @@ class TerritoryDetailView(PublicMixin, DetailView):
     context_object_name = "territory"
 
     def get_queryset(self):
-        return Territory.objects.for_user(self.request.user).select_related("departement").with_stats()
+        return Territory.objects.for_user(self.request.user).select_related("departement")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         territory = self.object
-        communes = list(
-            Commune.objects.filter(territory=territory).select_related("epci").order_by("epci__name", "name")
-        )
-        groups: dict = {}
-        for commune in communes:
-            key = commune.epci.siren if commune.epci else ""
-            group = groups.setdefault(key, {"epci": commune.epci, "communes": [], "population": 0, "straddles": False})
-            group["communes"].append(commune)
-            group["population"] += commune.population
-        straddling = set(
-            Commune.objects.filter(epci__siren__in=[k for k in groups if k])
-            .exclude(territory=territory)
-            .values_list("epci__siren", flat=True)
-        )
-        for key, group in groups.items():
-            group["straddles"] = key in straddling
         context.update(
-            epci_groups=sorted(groups.values(), key=lambda g: (g["epci"] is None, g["epci"].name if g["epci"] else "")),
-            map_svg=territory_map_svg(territory),
-            composition=CompositionStatus.current(),
+            **territory_composition(territory),  # figures, composition and map, cached with the composition
             panels=collect_territory_panels(self.request, territory),
-            can_edit_composition=self.request.user.has_perm("territories.change_composition"),
+            # The rules permission only: asking the user (ModelBackend) would cost two queries for a non-staff user.
+            can_edit_composition=rules.has_perm("territories.change_composition", self.request.user),
         )
         return context
 

@@ -4,9 +4,14 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from clefop.models import Body, BodyKind, perimeter_of
+from srefop_portal.common import versions
 from srefop_portal.common.permissions import PermissionRequiredMixin
 from srefop_portal.common.tabular import xlsx_response
 from territories.models import Departement, Territory
@@ -22,6 +27,9 @@ from ..models import (
     departement_rollup,
     region_rollup,
 )
+
+# What the dashboards and the coverage show: roadmaps and actions, bodies, territories.
+DASHBOARD_APPS = ("roadmaps", "clefop", "territories")
 
 
 def territory_rows(territories):
@@ -64,14 +72,29 @@ class RegionDashboardView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        territories = Territory.objects.select_related("departement", "clefop").order_by("departement__code", "name")
-        context.update(
-            rows=territory_rows(territories),
-            departements=departement_rollup(),
-            region=region_rollup(),
-            status_choices=ActionStatus.choices,
-        )
+        context["dashboard"] = region_dashboard_html()
         return context
+
+
+def region_dashboard_html() -> str:
+    """The regional dashboard: the same for every reader allowed to open it (nothing in it depends on who reads),
+    rendered once per version of the roadmaps, bodies and territories, and per day (actions fall overdue)."""
+
+    def build():
+        territories = Territory.objects.select_related("departement", "clefop").order_by("departement__code", "name")
+        return render_to_string(
+            "roadmaps/_dashboard_region_body.html",
+            {
+                "rows": territory_rows(territories),
+                "departements": departement_rollup(),
+                "region": region_rollup(),
+                "status_choices": ActionStatus.choices,
+            },
+        )
+
+    return versions.cached_html(
+        "roadmaps:dashboard-region", apps=DASHBOARD_APPS, vary=(timezone.localdate().isoformat(),), build=build
+    )
 
 
 class DepartementDashboardView(PermissionRequiredMixin, TemplateView):
@@ -150,8 +173,49 @@ def coverage_data(params):
         total = sum(c["count"] for c in cells)
         if only_uncovered and total:
             continue
-        rows.append({"recommendation": rec, "cells": cells, "total": total})
+        # The drill-down URL once per row, not once per cell (18 cells a row).
+        url = reverse("roadmaps:coverage_detail", args=[rec.code])
+        rows.append({"recommendation": rec, "cells": cells, "total": total, "url": url})
     return territories, rows
+
+
+COVERAGE_FILTERS = ("ambition", "fiche", "departement", "q", "non_couvertes")
+
+
+def coverage_choices() -> dict:
+    """The options of the coverage filters (cached with the referential and the territories)."""
+
+    def build():
+        return {
+            "ambitions": list(Ambition.objects.all()),
+            "sheets": list(AmbitionSheet.objects.all()),
+            "departements": list(Departement.objects.order_by("code")),
+        }
+
+    return versions.cached("roadmaps:coverage-choices", apps=DASHBOARD_APPS, build=build)
+
+
+def coverage_table(params: dict, choices: dict) -> dict:
+    """The coverage matrix (the same for every reader of the page: it counts every action, restricted or not),
+    cached per filter while the data does not change. A free-text search or a value that is not one of the
+    filter's options is computed at each request, so that requests cannot fill the cache with variants."""
+
+    def build():
+        territories, rows = coverage_data(params)
+        table = render_to_string("roadmaps/_coverage_table.html", {"territories": territories, "rows": rows})
+        return {"table": table, "covered": sum(1 for r in rows if r["total"]), "row_count": len(rows)}
+
+    known = {
+        "ambition": {a.code for a in choices["ambitions"]},
+        "fiche": {s.code for s in choices["sheets"]},
+        "departement": {d.code for d in choices["departements"]},
+        "non_couvertes": {"1"},
+    }
+    cacheable = not params["q"] and all(not params[k] or params[k] in values for k, values in known.items())
+    if not cacheable:
+        return build()
+    vary = tuple(params[k] for k in COVERAGE_FILTERS)
+    return versions.cached("roadmaps:coverage", apps=DASHBOARD_APPS, vary=vary, build=build)
 
 
 class CoverageView(PermissionRequiredMixin, TemplateView):
@@ -177,17 +241,15 @@ class CoverageView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        territories, rows = coverage_data(self.request.GET)
+        selected = {k: self.request.GET.get(k, "") for k in COVERAGE_FILTERS}
+        choices = coverage_choices()
+        coverage = coverage_table(selected, choices)
         context.update(
-            territories=territories,
-            rows=rows,
-            ambitions=Ambition.objects.all(),
-            sheets=AmbitionSheet.objects.all(),
-            departements=Departement.objects.order_by("code"),
-            selected={
-                k: self.request.GET.get(k, "") for k in ("ambition", "fiche", "departement", "q", "non_couvertes")
-            },
-            covered=sum(1 for r in rows if r["total"]),
+            **choices,
+            selected=selected,
+            coverage_table=mark_safe(coverage["table"]),
+            covered=coverage["covered"],
+            row_count=coverage["row_count"],
         )
         return context
 

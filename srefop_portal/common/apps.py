@@ -8,3 +8,6 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import diagnostic  # noqa: F401  (registers the diagnostic job kind)
+        from .versions import connect_signals
+
+        connect_signals()  # data versions: every write to a tracked app changes its version (cached fragments)

@@ -88,7 +88,7 @@ def test_body_panels_hook(client_for, nantes, monkeypatch):
         body_panels=lambda request, body: [
             {
                 "template": "clefop/panels/territory_clefop.html",
-                "context": {"body": body, "cochairs": [], "can_read": False},
+                "context": {"body": body, "summary": "Co-présidence non renseignée", "can_read": False},
                 "order": 1,
             }
         ]

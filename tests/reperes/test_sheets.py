@@ -100,20 +100,45 @@ def test_missing_sheet_is_queued_and_page_says_so(client, catalogue):
     assert Job.objects.filter(kind="reperes.build_sheets").count() == 1  # the pending build is shared
 
 
-def test_sheet_page_query_count_does_not_grow_with_data(catalogue, geo, nantes, client_for, django_assert_num_queries):
+def _sheet_page_queries(client, url) -> tuple[int, int]:
+    """Queries of the page when its body is rendered, then when it is served from the cache."""
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and "<svg" in response.content.decode()
+        counts.append(len(queries))
+    return tuple(counts)
+
+
+def test_sheet_page_query_count_does_not_grow_with_data(catalogue, geo, nantes, client_for):
     member = client_for("member")
     url = reverse("reperes:sheet", args=["44-NAN"])
     load_values([geo["a"].code], ["2024"])
     build_sheet(nantes, Sheet.Audience.MEMBERS)
-    member.get(url)  # warm caches (session, DSFR config)
-    with CaptureQueriesContext(connection) as small:
-        assert member.get(url).status_code == 200
+    member.get(reverse("home"))  # warm caches (session, DSFR config)
+    small = _sheet_page_queries(member, url)
     communes = list(Commune.objects.filter(territory=nantes).values_list("code", flat=True))
     load_values(communes, [str(y) for y in range(2016, 2026)])
-    build_sheet(nantes, Sheet.Audience.MEMBERS)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = member.get(url)
-    assert response.content.decode().count("<svg") >= 2  # chart and map
+    build_sheet(nantes, Sheet.Audience.MEMBERS)  # a new build: a new body, rendered at the next request
+    assert _sheet_page_queries(member, url) == small
+    assert member.get(url).content.decode().count("<svg") >= 2  # chart and map
+    assert small[1] == small[0] - 1  # served from the cache, the snapshot is not read
+
+
+def test_sheet_page_body_follows_the_built_sheet_and_the_map_choice(catalogue, geo, nantes, client):
+    load_values([geo["a"].code, geo["b"].code], ["2024"])
+    build_sheet(nantes, Sheet.Audience.PUBLIC)
+    url = reverse("reperes:sheet", args=["44-NAN"])
+    assert "Actifs (2024) par commune" not in client.get(url).content.decode()
+    assert "Actifs (2024) par commune" in client.get(url, {"carte": "act"}).content.decode()
+    assert "Actifs (2025)" not in client.get(url, {"carte": "act"}).content.decode()
+    load_values([geo["a"].code, geo["b"].code], ["2025"])
+    build_sheet(nantes, Sheet.Audience.PUBLIC)
+    assert "Actifs (2025) par commune" in client.get(url, {"carte": "act"}).content.decode()
+    # An unknown indicator shows the default map, and such bodies are not kept.
+    unknown = client.get(url, {"carte": "inconnu"}).content.decode()
+    assert "Actifs (2025) par commune" not in unknown and "<svg" in unknown
 
 
 def test_map_of_a_chosen_indicator_with_its_list(catalogue, geo, nantes, client):

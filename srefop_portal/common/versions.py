@@ -1,0 +1,217 @@
+"""Data versions and cached fragments.
+
+A *data version* is a token per app (``territories``, ``clefop``, ``roadmaps``...) that changes whenever a row of
+one of the app's tables is written. Built artefacts (maps, tables, page sections) are cached under keys that
+include the versions of the apps they show: a change to the data makes the old entries unreachable at once, and no
+entry is ever invalidated by hand.
+
+Writes are seen below the ORM: an execute wrapper installed on every database connection reads the table of each
+``INSERT INTO`` / ``UPDATE`` / ``DELETE FROM`` statement, so ``save()``, ``bulk_create()``, ``QuerySet.update()``,
+cascades and raw SQL all count. A write outside a transaction bumps the app's version at once; in a transaction, the
+version is bumped once, when the transaction commits (nobody else can see the rows before), and meanwhile the
+transaction's own reads (the tests', which never commit, too) use keys salted with the transaction and its number
+of writes, so that they never meet a fragment built before one of their writes, nor share one with other requests.
+
+The versions live in the default cache (Redis in production, shared by every process). A version that is missing
+(first use, eviction) restarts from the clock, never from a value that was used before. If the cache is
+unavailable, writes still succeed and fragments are simply built at each request.
+
+Nothing here imports an app: the tracked apps are named in ``TRACKED_APPS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.apps import apps as django_apps
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
+from django.utils.safestring import SafeString, mark_safe
+
+logger = logging.getLogger(__name__)
+
+# Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
+# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick),
+# the veille (bulk ingestion) and the repères (whose built sheets carry their own fingerprint).
+TRACKED_APPS = ("territories", "clefop", "roadmaps", "accounts")
+
+KEY_PREFIX = "data-version:"
+FRAGMENT_PREFIX = "fragment:"
+FRAGMENT_SECONDS = 6 * 3600  # a safety net only: entries are superseded by the version as soon as data changes
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"\[]?(\w+)', re.I)
+_TABLES: dict[str, str] | None = None
+
+
+def _table_apps() -> dict[str, str]:
+    global _TABLES
+    if _TABLES is None:
+        tables = {}
+        for model in django_apps.get_models(include_auto_created=True):
+            if model._meta.app_label in TRACKED_APPS:
+                tables[model._meta.db_table] = model._meta.app_label
+        _TABLES = tables
+    return _TABLES
+
+
+def written_apps(sql: str) -> set[str]:
+    """The tracked apps a statement writes to (empty for reads and untracked tables)."""
+    head = sql[:40].lstrip()[:8].upper()
+    if head.startswith("TRUNCATE"):
+        return set(TRACKED_APPS)
+    if not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+        return set()
+    match = _WRITE.match(sql)
+    if not match:
+        return set()
+    app = _table_apps().get(match.group(1))
+    return {app} if app else set()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Reading and bumping versions.
+
+
+def _fresh() -> int:
+    return time.time_ns() // 1000
+
+
+def bump(labels: Iterable[str]) -> None:
+    """Give each app a new version. Never raises: a write must not fail because the cache is down."""
+    for label in labels:
+        key = KEY_PREFIX + label
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # missing: start again from the clock, never from an old value
+                if not cache.add(key, _fresh(), None):
+                    cache.incr(key)
+        except Exception:  # noqa: BLE001 — the cache being unavailable only disables the fragments
+            logger.warning("Version de données non mise à jour (%s) : cache indisponible", label, exc_info=True)
+
+
+def current(*labels: str) -> str | None:
+    """A token made of the current versions of ``labels`` (None if the cache is unavailable)."""
+    untracked = set(labels) - set(TRACKED_APPS)
+    if untracked:
+        raise ValueError(f"Versions de données non suivies : {', '.join(sorted(untracked))} (voir TRACKED_APPS)")
+    keys = [KEY_PREFIX + label for label in labels]
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, _fresh(), None)
+                found[key] = cache.get(key)
+                if found[key] is None:
+                    return None
+    except Exception:  # noqa: BLE001
+        logger.warning("Versions de données illisibles : cache indisponible", exc_info=True)
+        return None
+    token = ";".join(f"{label}={found[KEY_PREFIX + label]}" for label in labels)
+    pending = _pending(connections[DEFAULT_DB_ALIAS]) if connections[DEFAULT_DB_ALIAS].connection else None
+    if pending is not None and pending.labels.intersection(labels):
+        token += f";uncommitted={pending.salt}.{pending.writes}"
+    return token
+
+
+class _PendingBump:
+    """The on-commit callback of a transaction: bumps, once, every app the transaction wrote to."""
+
+    def __init__(self):
+        self.labels: set[str] = set()
+        self.salt = uuid.uuid4().hex[:12]
+        self.writes = 0
+
+    def __call__(self):
+        bump(sorted(self.labels))
+
+
+def _pending(connection) -> _PendingBump | None:
+    """The callback of the connection's current transaction, if it has written to a tracked app."""
+    pending = getattr(connection, "_srefop_pending", None)
+    if pending is None or not connection.in_atomic_block:
+        return None
+    if any(func is pending for _sids, func, _robust in connection.run_on_commit):
+        return pending
+    return None  # left over from a transaction that committed or rolled back
+
+
+def note_write(connection, labels: set[str]) -> None:
+    """Outside a transaction the write is committed: bump now. Inside one, bump when it commits; until then the
+    connection's own reads (the only ones that can see the uncommitted rows) use keys salted with the transaction
+    and its write count, so they never meet a fragment built before the write, nor leak one to other requests."""
+    if not connection.in_atomic_block:
+        bump(sorted(labels))
+        return
+    pending = _pending(connection)
+    if pending is None:
+        pending = connection._srefop_pending = _PendingBump()
+        # Registered outside any savepoint (empty set of savepoint ids): it survives the rollback of a savepoint
+        # (bumping for nothing is harmless) and runs once, when the outermost block commits.
+        connection.run_on_commit.append((set(), pending, False))
+    pending.labels |= labels
+    pending.writes += 1
+
+
+def _track_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str):
+        labels = written_apps(sql)
+        if labels:
+            note_write(context["connection"], labels)
+    return result
+
+
+def install(sender=None, connection=None, **kwargs):
+    """Add the write tracker to a database connection (connected to ``connection_created``)."""
+    if connection is not None and _track_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_track_writes)
+
+
+def connect_signals():
+    connection_created.connect(install, dispatch_uid="srefop-data-versions")
+    for connection in connections.all(initialized_only=True):
+        install(connection=connection)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Cached fragments.
+
+
+def fragment_key(name: str, apps: Iterable[str], vary=()) -> str | None:
+    token = current(*apps)
+    if token is None:
+        return None
+    digest = hashlib.sha256(repr((tuple(vary), token)).encode()).hexdigest()[:32]
+    return f"{FRAGMENT_PREFIX}{name}:{digest}"
+
+
+def cached(name: str, *, apps: Iterable[str], build: Callable[[], object], vary=(), timeout: int = FRAGMENT_SECONDS):
+    """``build()``'s result (never None), cached until the data of ``apps`` changes. ``vary``: whatever else the
+    result depends on (object keys, the date, a normalised filter...) — never the user, nor what only some may see."""
+    key = fragment_key(name, apps, vary)
+    if key is None:
+        return build()
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
+        value = None
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("Fragment %s non mis en cache", name, exc_info=True)
+    return value
+
+
+def cached_html(name: str, *, apps: Iterable[str], build: Callable[[], str], vary=(), timeout=FRAGMENT_SECONDS):
+    """Like :func:`cached` for a rendered piece of HTML (built with ``render_to_string``: no request, no user)."""
+    html = cached(name, apps=apps, build=lambda: str(build()), vary=vary, timeout=timeout)
+    return html if isinstance(html, SafeString) else mark_safe(html)

@@ -1,0 +1,108 @@
+"""Data versions: every kind of write to a tracked app changes its version; cached fragments follow."""
+
+import pytest
+from django.db import transaction
+
+from srefop_portal.common import versions
+from territories.models import Commune, Territory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statements_are_mapped_to_their_app():
+    assert versions.written_apps('UPDATE "territories_commune" SET "population" = 1') == {"territories"}
+    assert versions.written_apps('INSERT INTO "roadmaps_action_pilots" ("action_id") VALUES (1)') == {"roadmaps"}
+    assert versions.written_apps('DELETE FROM "clefop_membership" WHERE 1') == {"clefop"}
+    assert versions.written_apps('SELECT * FROM "territories_commune"') == set()
+    assert versions.written_apps('UPDATE "django_session" SET "session_data" = 1') == set()
+    assert versions.written_apps('INSERT INTO "common_job" ("kind") VALUES (1)') == set()
+    assert versions.written_apps('INSERT INTO "veille_newsitem" ("title") VALUES (1)') == set()  # not tracked
+    with pytest.raises(ValueError):
+        versions.current("veille")  # a fragment cannot be keyed on data whose writes are not seen
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: Territory.objects.filter(code="44-NAN").update(description="x"),  # QuerySet.update: no signal
+        lambda: Commune.objects.filter(code="44109").update(population=1),
+        lambda: Territory.objects.get(code="44-NAN").save(),
+    ],
+)
+def test_any_write_changes_the_version_the_fragments_are_keyed_on(write):
+    before = versions.current("territories", "roadmaps")
+    assert versions.current("territories", "roadmaps") == before  # stable while nothing is written
+    write()
+    assert versions.current("territories", "roadmaps") != before
+    assert versions.current("roadmaps") == versions.current("roadmaps")
+
+
+def test_cached_fragment_is_rebuilt_after_a_write():
+    built = []
+
+    def build():
+        built.append(1)
+        return Territory.objects.get(code="44-NAN").description
+
+    assert versions.cached("test", apps=["territories"], build=build) == ""
+    assert versions.cached("test", apps=["territories"], build=build) == ""
+    assert len(built) == 1
+    Territory.objects.filter(code="44-NAN").update(description="Nouvelle présentation")
+    assert versions.cached("test", apps=["territories"], build=build) == "Nouvelle présentation"
+    assert len(built) == 2
+
+
+def test_writes_in_a_transaction_bump_the_shared_version_once_when_it_commits(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    bumped = []
+    real_bump = versions.bump
+    monkeypatch.setattr(versions, "bump", lambda labels: bumped.append(list(labels)) or real_bump(labels))
+    shared = versions.current("territories")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        territory = Territory.objects.get(code="44-NAN")
+        for description in ("a", "b", "c"):
+            with transaction.atomic():  # savepoints
+                territory.description = description
+                territory.save()
+        inside = versions.current("territories")
+        assert inside != shared and "uncommitted" in inside  # the transaction reads its own writes...
+        territory.save()
+        assert versions.current("territories") != inside  # ...after each of them
+        assert bumped == []  # other requests cannot see the rows yet: nothing shared changes
+    assert len([c for c in callbacks if isinstance(c, versions._PendingBump)]) == 1
+    assert bumped == [["territories"]]  # at commit, once
+
+
+class FakeConnection:
+    def __init__(self, in_atomic_block):
+        self.in_atomic_block = in_atomic_block
+        self.run_on_commit = []
+
+
+def test_outside_a_transaction_a_write_bumps_at_once_and_a_finished_transaction_is_forgotten(monkeypatch):
+    bumped = []
+    monkeypatch.setattr(versions, "bump", lambda labels: bumped.append(list(labels)))
+    versions.note_write(FakeConnection(in_atomic_block=False), {"roadmaps"})
+    assert bumped == [["roadmaps"]]
+    connection = FakeConnection(in_atomic_block=True)
+    versions.note_write(connection, {"roadmaps"})
+    versions.note_write(connection, {"clefop"})
+    assert len(connection.run_on_commit) == 1 and versions._pending(connection).labels == {"roadmaps", "clefop"}
+    connection.run_on_commit = []  # what Django does when the transaction commits or rolls back
+    assert versions._pending(connection) is None
+    versions.note_write(connection, {"accounts"})
+    assert versions._pending(connection).labels == {"accounts"}
+    assert bumped == [["roadmaps"]]
+
+
+def test_an_unavailable_cache_does_not_break_writes_nor_pages(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(versions.cache, "incr", broken)
+    monkeypatch.setattr(versions.cache, "add", broken)
+    monkeypatch.setattr(versions.cache, "get_many", broken)
+    versions.bump(["territories"])
+    assert versions.current("territories") is None
+    assert versions.cached("test", apps=["territories"], build=lambda: "built") == "built"

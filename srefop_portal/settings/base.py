@@ -192,6 +192,9 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+    # Sessions read from Redis (shared by every process), written through to the database: no session query per
+    # request. Only with a shared cache: a per-process cache could keep serving a session ended elsewhere.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

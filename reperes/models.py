@@ -154,6 +154,11 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     is_demo = models.BooleanField("démonstration", default=False)
+    keeps_replaced_values = models.BooleanField(
+        "valeurs remplacées conservées",
+        default=True,
+        help_text="Faux pour les imports appliqués avant que les valeurs remplacées ne soient conservées.",
+    )
 
     class Meta:
         verbose_name = "import d’indicateurs"
@@ -168,7 +173,12 @@ class ImportBatch(models.Model):
 
     @property
     def can_roll_back(self) -> bool:
-        return self.status == self.Status.APPLIED and not self.rolled_back
+        return self.status == self.Status.APPLIED and not self.rolled_back and not self.lost_replaced_values
+
+    @property
+    def lost_replaced_values(self) -> bool:
+        """Applied before replaced values were kept, and replaced some: rolling it back cannot put them back."""
+        return not self.keeps_replaced_values and self.updated_count > 0
 
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
@@ -213,6 +223,45 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} {self.level} {self.code} {self.period} = {self.value}"
+
+
+class ReplacedObservation(models.Model):
+    """A value an import replaced (as it was just before), kept so that rolling the import back puts it back.
+
+    Only imported values are kept: a computed value replaced by an imported one is simply computed again."""
+
+    # Looked up through the unique constraint (batch first): no separate index on batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_values", db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField("niveau", max_length=12, choices=Level.choices)
+    code = models.CharField("code géographique", max_length=20)
+    period = models.CharField("période", max_length=7)
+    period_date = models.DateField("début de la période")
+    value = models.DecimalField("valeur remplacée", max_digits=20, decimal_places=4)
+    previous_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="import qui avait apporté la valeur",
+    )
+
+    class Meta:
+        verbose_name = "valeur remplacée par un import"
+        verbose_name_plural = "valeurs remplacées par un import"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "indicator", "level", "code", "period"], name="reperes_replaced_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.level} {self.code} {self.period} = {self.value} (import {self.batch_id})"
+
+    @property
+    def key(self) -> tuple:
+        return (self.indicator_id, self.level, self.code, self.period)
 
 
 class SheetQuerySet(models.QuerySet):

@@ -6,13 +6,14 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from srefop_portal.common.jobs import start_job
 
 from . import aggregation
 from .importers import validate_file
-from .models import ImportBatch, Indicator, Observation, Rule, Sheet, period_date
+from .models import ImportBatch, Indicator, Observation, ReplacedObservation, Rule, Sheet, period_date
 
 logger = logging.getLogger(__name__)
 WRITE_BATCH = 5000
@@ -56,11 +57,14 @@ def apply_import(*, batch: ImportBatch, progress=None, queue_sheets: bool = True
     progress(20, f"{len(result.values)} valeurs vérifiées, écriture en cours")
     indicator_ids = sorted({v.indicator_id for v in result.values})
     with transaction.atomic():
-        existing = set(
-            Observation.objects.filter(
-                indicator_id__in=indicator_ids, period__in=result.periods, level__in=result.levels
-            ).values_list("indicator_id", "level", "code", "period")
-        )
+        if ImportBatch.objects.select_for_update().get(pk=batch.pk).status != ImportBatch.Status.PENDING:
+            raise ReperesError("Cet import a déjà été traité.")
+        _lock_indicators(indicator_ids)
+        rows = Observation.objects.filter(
+            indicator_id__in=indicator_ids, period__in=result.periods, level__in=result.levels
+        ).values_list("indicator_id", "level", "code", "period", "value", "period_date", "is_computed", "batch_id")
+        # key → (value, period_date, is_computed, batch_id) of the values there now
+        existing = {row[:4]: row[4:] for row in rows.iterator(chunk_size=WRITE_BATCH)}
         dates = {p: period_date(p) for p in result.periods}
         objects = [
             Observation(
@@ -76,6 +80,26 @@ def apply_import(*, batch: ImportBatch, progress=None, queue_sheets: bool = True
             for v in result.values
         ]
         updated = sum(1 for v in result.values if (v.indicator_id, v.level, v.code, v.period) in existing)
+        # What this import replaces, as it is now, so that rolling it back puts it back. A computed value is not
+        # kept: the aggregation computes it again.
+        replaced = []
+        for v in result.values:
+            key = (v.indicator_id, v.level, v.code, v.period)
+            previous = existing.get(key)
+            if previous is not None and not previous[2]:
+                replaced.append(
+                    ReplacedObservation(
+                        batch=batch,
+                        indicator_id=v.indicator_id,
+                        level=v.level,
+                        code=v.code,
+                        period=v.period,
+                        period_date=previous[1],
+                        value=previous[0],
+                        previous_batch_id=previous[3],
+                    )
+                )
+        ReplacedObservation.objects.bulk_create(replaced, batch_size=WRITE_BATCH)
         for start in range(0, len(objects), WRITE_BATCH):
             Observation.objects.bulk_create(
                 objects[start : start + WRITE_BATCH],
@@ -101,26 +125,84 @@ def apply_import(*, batch: ImportBatch, progress=None, queue_sheets: bool = True
     return {"message": f"{batch.message} {summary['message']}", "batch": batch.pk}
 
 
+def _lock_indicators(indicator_ids) -> None:
+    """Imports and roll-backs touching the same indicators run one after the other (PostgreSQL row locks), so
+    that the values an import replaces are read after the previous write on them is committed."""
+    list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids).order_by("pk").values_list("pk"))
+
+
 @transaction.atomic
 def roll_back_import(*, batch: ImportBatch, user) -> dict:
-    """Delete the values this batch brought and rebuild the affected aggregates."""
+    """Undo an import: the values it created are deleted, the values it replaced are put back, then the upper
+    levels are aggregated again and the sheets rebuilt.
+
+    A value changed since by a later import is left as that import set it (it is the most recent), and the later
+    import's own roll-back will then lead back to what was there before this one: the chain of replaced values
+    skips this import."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == ImportBatch.Status.APPLIED and batch.lost_replaced_values:
+        raise ReperesError(
+            f"Cet import a remplacé {batch.updated_count} valeur(s) existante(s) avant que le portail ne conserve les "
+            "valeurs remplacées : l’annuler les supprimerait au lieu de les rétablir. Rien n’a été modifié ; "
+            "importez plutôt un fichier avec les valeurs d’origine."
+        )
     if not batch.can_roll_back:
         raise ReperesError("Seul un import appliqué et non encore annulé peut être annulé.")
-    indicator_ids = list(
-        Observation.objects.filter(batch=batch).values_list("indicator_id", flat=True).distinct().order_by()
+    indicator_ids = list(Indicator.objects.filter(code__in=batch.indicator_codes).values_list("pk", flat=True))
+    indicator_ids = sorted(
+        set(indicator_ids)
+        | set(Observation.objects.filter(batch=batch).values_list("indicator_id", flat=True).distinct().order_by())
     )
-    deleted, _ = Observation.objects.filter(batch=batch).delete()
+    _lock_indicators(indicator_ids)
+    replaced = ReplacedObservation.objects.filter(batch=batch)
+
+    def same_key(queryset):
+        """The records of ``queryset`` with the key of the outer row (an index lookup each)."""
+        return queryset.filter(
+            indicator_id=OuterRef("indicator_id"),
+            level=OuterRef("level"),
+            code=OuterRef("code"),
+            period=OuterRef("period"),
+        )
+
+    # The values this import still holds: delete those it created, put back those it replaced. Set-based: one
+    # DELETE and one UPDATE whatever the size of the import.
+    holds = Observation.objects.filter(batch=batch)
+    deleted = holds.exclude(Exists(same_key(replaced))).delete()[0]
+    previous = same_key(replaced)
+    restored = holds.update(
+        value=Subquery(previous.values("value")[:1]),
+        period_date=Subquery(previous.values("period_date")[:1]),
+        batch_id=Subquery(previous.values("previous_batch_id")[:1]),
+        is_computed=False,
+    )
+
+    # Later imports that replaced this one's values keep them. What they replaced becomes what this one had
+    # replaced; where this one had created the value, the later import's roll-back will delete it.
+    later = ReplacedObservation.objects.filter(
+        previous_batch=batch, batch__status=ImportBatch.Status.APPLIED, batch__rolled_back=False
+    ).exclude(batch=batch)
+    unlinked = later.exclude(Exists(same_key(replaced))).delete()[0]
+    relinked = later.update(
+        value=Subquery(previous.values("value")[:1]),
+        period_date=Subquery(previous.values("period_date")[:1]),
+        previous_batch_id=Subquery(previous.values("previous_batch_id")[:1]),
+    )
+
+    kept = relinked + unlinked
     batch.rolled_back = True
     batch.rolled_back_at = timezone.now()
     batch.rolled_back_by = user
     batch.status = ImportBatch.Status.ROLLED_BACK
-    batch.message = f"Annulé : {deleted} valeur(s) supprimée(s)."
+    batch.message = f"Annulé : {deleted} valeur(s) supprimée(s), {restored} valeur(s) rétablie(s)" + (
+        f", {kept} valeur(s) modifiée(s) depuis par un import plus récent, conservée(s)." if kept else "."
+    )
     batch.save()
     if indicator_ids:
         aggregation.rebuild(indicator_ids)
     after_data_change()
-    return {"deleted": deleted}
+    logger.info("Import %s annulé par %s : %s", batch.pk, user, batch.message)
+    return {"deleted": deleted, "restored": restored, "kept": kept, "message": batch.message}
 
 
 def run_full_aggregation(progress=None) -> dict:

@@ -372,8 +372,7 @@ class ImportRollbackView(StaffMixin, View):
         else:
             messages.success(
                 request,
-                f"Import annulé : {summary['deleted']} valeur(s) supprimée(s), agrégats recalculés, "
-                "fiches repères en cours de mise à jour.",
+                f"{summary['message']} Agrégats recalculés, fiches repères en cours de mise à jour.",
             )
         return redirect(batch.get_absolute_url())
 

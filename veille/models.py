@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,6 +91,10 @@ class Source(models.Model):
         return self.kind == self.Kind.FEED
 
 
+# Near-duplicate titles are compared when their first TITLE_BLOCK normalised characters agree (see services.py).
+TITLE_BLOCK = 20
+
+
 class NewsItemQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=NewsItem.Status.PUBLISHED)
@@ -120,7 +125,7 @@ class NewsItem(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items", verbose_name="source")
     title = models.CharField("titre", max_length=500)
-    title_key = models.CharField("titre normalisé", max_length=500, db_index=True, editable=False)
+    title_key = models.CharField("titre normalisé", max_length=500, editable=False)
     summary = models.TextField("résumé", blank=True)
     link = models.URLField("lien", max_length=1000, blank=True)
     canonical_url = models.CharField("adresse canonique", max_length=1000, unique=True, null=True, blank=True)
@@ -161,6 +166,8 @@ class NewsItem(models.Model):
                 name="veille_item_published_date",
                 condition=models.Q(status="published"),
             ),
+            # Ingestion: the known titles starting like the new ones, on the same days (near-duplicate check).
+            models.Index(Substr("title_key", 1, TITLE_BLOCK), "published_at", name="veille_item_title_block"),
         ]
 
     def __str__(self):

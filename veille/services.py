@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
 from . import ingestion
-from .models import NewsItem, Source, Subscription, TerritoryTag, Theme
+from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TerritoryTag, Theme
 from .search import update_search_vectors
 from .tagging import retag_items, tag_items
 from .text import canonical_url, title_key
@@ -26,7 +27,7 @@ from .text import canonical_url, title_key
 logger = logging.getLogger(__name__)
 
 TITLE_SIMILARITY = 0.9
-TITLE_BLOCK = 20  # near-duplicate titles are compared when their first 20 normalised characters agree
+DAYS_PER_QUERY = 50  # days of a feed whose known titles are fetched in one query (near-duplicate check)
 UNSUBSCRIBE_SALT = "veille.unsubscribe"
 
 
@@ -45,6 +46,7 @@ class _TitleIndex:
     def __init__(self):
         self.titles: dict = defaultdict(list)
         self.postings: dict = defaultdict(lambda: defaultdict(list))
+        self.letters: dict = {}
 
     def add(self, day, key: str):
         index = len(self.titles[day])
@@ -62,16 +64,30 @@ class _TitleIndex:
             postings = self.postings[day].get(token, ())
             if len(postings) <= 200:
                 shared.update(postings)
+        letters = None
         for index, count in shared.most_common(20):
             if count * 2 < len(tokens):
                 break
             other = titles[index]
             if other == key:
                 return True
-            matcher = difflib.SequenceMatcher(None, key, other)
-            if matcher.real_quick_ratio() >= TITLE_SIMILARITY and matcher.ratio() >= TITLE_SIMILARITY:
+            # Cheap upper bounds of SequenceMatcher.ratio() first (lengths, then letters in common, as
+            # real_quick_ratio() and quick_ratio() compute them): the matcher is only built when both pass.
+            total = len(key) + len(other)
+            if 2 * min(len(key), len(other)) < TITLE_SIMILARITY * total:
+                continue
+            letters = letters or Counter(key)
+            if 2 * sum((letters & self._letters(day, index)).values()) < TITLE_SIMILARITY * total:
+                continue
+            if difflib.SequenceMatcher(None, key, other).ratio() >= TITLE_SIMILARITY:
                 return True
         return False
+
+    def _letters(self, day, index) -> Counter:
+        found = self.letters.get((day, index))
+        if found is None:
+            found = self.letters[(day, index)] = Counter(self.titles[day][index])
+        return found
 
 
 def ingest_entries(*, source: Source, entries: list) -> list[NewsItem]:
@@ -98,18 +114,25 @@ def ingest_entries(*, source: Source, entries: list) -> list[NewsItem]:
     keys = [
         (entry, canon, title_key(entry.title), entry.published_at.astimezone(tz).date()) for entry, canon in candidates
     ]
-    days = {day for *_rest, day in keys}
-    first = dt.datetime.combine(min(days), dt.time.min, tzinfo=tz)
-    last = dt.datetime.combine(max(days), dt.time.min, tzinfo=tz) + timedelta(days=1)
-    # Near-identical titles are looked for among the items of the same days whose normalised title starts the same
-    # way (blocking key): the database returns only those candidates, however many items it holds.
-    blocks = sorted({key[:TITLE_BLOCK] for _e, _c, key, _d in keys})
+    # Near-identical titles are looked for among the items of the same day whose normalised title starts the same
+    # way (blocking key, index veille_item_title_block): the database returns only those candidates, however many
+    # items it holds and however many days the feed spans.
+    blocks_by_day: dict = defaultdict(set)
+    for _e, _c, key, day in keys:
+        blocks_by_day[day].add(key[:TITLE_BLOCK])
+    days = sorted(blocks_by_day)
     index = _TitleIndex()
-    for start in range(0, len(blocks), 500):
+    for start in range(0, len(days), DAYS_PER_QUERY):
+        condition = Q()
+        for day in days[start : start + DAYS_PER_QUERY]:
+            condition |= Q(
+                block__in=sorted(blocks_by_day[day]),
+                published_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=tz),
+                published_at__lt=dt.datetime.combine(day + timedelta(days=1), dt.time.min, tzinfo=tz),
+            )
         for key, published_at in (
-            NewsItem.objects.filter(published_at__gte=first, published_at__lt=last)
-            .annotate(block=Substr("title_key", 1, TITLE_BLOCK))
-            .filter(block__in=blocks[start : start + 500])
+            NewsItem.objects.annotate(block=Substr("title_key", 1, TITLE_BLOCK))
+            .filter(condition)
             .values_list("title_key", "published_at")
         ):
             index.add(published_at.astimezone(tz).date(), key)
@@ -141,6 +164,7 @@ def ingest_entries(*, source: Source, entries: list) -> list[NewsItem]:
             created,
             default_territories=list(source.default_territories.all()),
             default_themes=list(source.default_themes.all()),
+            new=True,
         )
     return created
 

@@ -111,21 +111,25 @@ def compute_tags(items, *, gazetteer=None, matcher=None, territory_ids=None):
 
 
 @transaction.atomic
-def tag_items(items: list[NewsItem], *, default_territories=(), default_themes=()) -> None:
+def tag_items(items: list[NewsItem], *, default_territories=(), default_themes=(), new: bool = False) -> None:
     """(Re)tag items: automatic tags replaced, manual tags and staff removals kept; themes recomputed; search
-    vectors refreshed."""
+    vectors refreshed. ``new``: items just created (ingestion), which have no tag, theme nor staff choice yet."""
     if not items:
         return
     ids = [item.pk for item in items]
-    manual = set(TerritoryTag.objects.filter(item_id__in=ids, is_manual=True).values_list("item_id", "territory_id"))
-    excluded = set(
-        NewsItem.excluded_territories.through.objects.filter(newsitem_id__in=ids).values_list(
-            "newsitem_id", "territory_id"
-        )
-    )
-    TerritoryTag.objects.filter(item_id__in=ids, is_manual=False).delete()
     ThemeLink = NewsItem.themes.through
-    ThemeLink.objects.filter(newsitem_id__in=ids).delete()
+    manual, excluded = set(), set()
+    if not new:
+        manual = set(
+            TerritoryTag.objects.filter(item_id__in=ids, is_manual=True).values_list("item_id", "territory_id")
+        )
+        excluded = set(
+            NewsItem.excluded_territories.through.objects.filter(newsitem_id__in=ids).values_list(
+                "newsitem_id", "territory_id"
+            )
+        )
+        TerritoryTag.objects.filter(item_id__in=ids, is_manual=False).delete()
+        ThemeLink.objects.filter(newsitem_id__in=ids).delete()
     default_territory_ids = [t.pk if hasattr(t, "pk") else t for t in default_territories]
     default_theme_ids = [t.pk if hasattr(t, "pk") else t for t in default_themes]
     tags, links = [], []

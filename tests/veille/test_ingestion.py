@@ -256,3 +256,28 @@ def test_staff_fetch_now_button(feed_server, staff_client, django_capture_on_com
     assert NewsItem.objects.filter(source=source).count() == 2
     page = staff_client.get(reverse("veille_staff:source_update", args=[source.pk])).content.decode()
     assert "Collecte réussie" in page and "2 nouveau(x)" in page
+
+
+def test_near_identical_titles_are_dropped_on_the_same_day_only():
+    from tests.veille.factories import NewsItemFactory, SourceFactory
+    from veille.ingestion import Entry
+    from veille.services import ingest_entries
+
+    day = timezone.now() - timedelta(days=30)
+    NewsItemFactory(title="Cholet : le forum de l'emploi attire 1 500 visiteurs", published_at=day)
+    source = SourceFactory()
+
+    def entry(title, when, n):
+        return Entry(title=title, summary="", link=f"https://presse.example.fr/quasi-{n}", published_at=when)
+
+    created = ingest_entries(
+        source=source,
+        entries=[
+            entry("Cholet : le forum de l’emploi attire 1500 visiteurs", day + timedelta(hours=2), 1),  # same day
+            entry("Cholet : le forum de l'emploi attire 1 500 visiteurs", day + timedelta(days=3), 2),  # other day
+            entry("Cholet : le forum des métiers de l'industrie", day, 3),  # same day, another title
+            entry("Laval : 300 offres au salon de l'apprentissage", day + timedelta(days=10), 4),
+            entry("Laval : 300 offres au salon de l’apprentissage !", day + timedelta(days=10), 5),  # same batch
+        ],
+    )
+    assert sorted(item.link[-1] for item in created) == ["2", "3", "4"]

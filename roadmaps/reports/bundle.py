@@ -2,9 +2,10 @@
 finishing the last part queues the merge, which runs the job's handler through the shared runner
 (``jobs.execute``: file, notice and e-mail as for any job).
 
-- ``fan_out`` (task ``start_regional_bundle``): the job goes « en cours », ``parts_total`` is set, one task per part
-  is queued (run inline when tasks are eager: dev and tests); with a worker of 2 processes, two parts are built at a
-  time (prefetch 1, late acknowledgement);
+- ``fan_out`` (task ``start_regional_bundle``): the data of every territory is hashed (the request itself stays
+  cheap); an identical finished bundle is served again (its file copied, nothing rendered). Otherwise the job goes
+  « en cours », ``parts_total`` is set and one task per part is queued (run inline when tasks are eager: dev and
+  tests); with a worker of 2 processes, two parts are built at a time (prefetch 1, late acknowledgement);
 - ``build_part`` (task ``build_bundle_part``): a territory part *is* a territory progress report: an identical
   finished report (same data fingerprint) is used as it is, otherwise the report is rendered and kept as a finished
   territory report job, which the territory's page lists and the next request or bundle reuses. The synthesis is
@@ -30,10 +31,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body
-from srefop_portal.common.jobs import JobFailure, JobOutput, normalise_fingerprint, reusable_job
+from srefop_portal.common.jobs import JobFailure, JobOutput, normalise_fingerprint, notify_ready, reusable_job
 from srefop_portal.common.models import Job
 
-from . import TERRITORY_KIND
+from . import BUNDLE_KIND, TERRITORY_KIND
 from .data import changes_since, collect, fingerprint, previous_snapshot, snapshot
 from .render import render_synthesis, render_territory_report, report_filename
 
@@ -104,14 +105,44 @@ def produce_part(job: Job, key: str) -> dict:
     return {"name": f"{position:02d}-{report.filename}", "report": report.pk, "reused": reused}
 
 
-def fan_out(job_id: int, *, queue: str | None = None) -> None:
-    from ..tasks import build_bundle_part
+def _serve_identical(job: Job, same: Job) -> None:
+    """Finish ``job`` with the file of an identical finished bundle (nothing rendered), as the job runner would."""
+    with same.file.open("rb") as handle:
+        content = handle.read()
+    now = timezone.now()
+    job.file.save(same.filename, ContentFile(content), save=False)
+    job.filename, job.content_type = same.filename, same.content_type
+    job.status, job.progress, job.finished_at, job.heartbeat_at = Job.Status.DONE, 100, now, now
+    job.file_expires_at = now + timedelta(days=settings.SREFOP_EXPORT_RETENTION_DAYS)
+    job.parts_total = job.parts_done = same.parts_total
+    job.message = "Les données n’ont pas changé depuis le recueil précédent : il vous est servi à nouveau."
+    job.result = {**(same.result or {}), "same_as": same.pk}
+    job.save()
+    if job.requester_id:
+        notify_ready(job)
 
+
+def fan_out(job_id: int, *, queue: str | None = None) -> None:
+    """Compare the data with the last bundles (identical: served again), else queue one task per part."""
+    from ..tasks import build_bundle_part
+    from .service import bundle_fingerprint
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished or job.parts_total:
+        return  # gone, finished, or already fanned out (the task was delivered twice)
+    body_ids = [int(pk) for pk in job.params.get("bodies", [])]
+    bodies = sorted(Body.objects.filter(pk__in=body_ids), key=lambda body: body_ids.index(body.pk))
+    digest = bundle_fingerprint(bodies)
+    same = reusable_job(BUNDLE_KIND, digest)
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.is_finished:
+        if job is None or job.is_finished or job.parts_total:
+            return
+        if same is not None and same.pk != job.pk and same.status == Job.Status.DONE:
+            _serve_identical(job, same)
             return
         keys = part_keys(job)
+        job.fingerprint = digest
         job.status = Job.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
@@ -122,6 +153,7 @@ def fan_out(job_id: int, *, queue: str | None = None) -> None:
         job.result = {"parts": {}, "timings": {}}
         job.save(
             update_fields=[
+                "fingerprint",
                 "status",
                 "started_at",
                 "heartbeat_at",

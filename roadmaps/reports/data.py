@@ -112,16 +112,16 @@ def _actions(roadmap: Roadmap, today: datetime.date) -> list[dict]:
 
 
 def _indicator(indicator) -> dict:
-    """A result indicator as one sentence: « Candidats reçus : 90 personnes sur une cible de 120 personnes (75 %) »."""
+    """A result indicator as one short sentence: « Candidats reçus : 90 sur 120 personnes (75 %) »."""
     label = typo_fr(indicator.label)
-    achieved, target = number(indicator.achieved, indicator.unit), number(indicator.target, indicator.unit)
+    achieved, target = number(indicator.achieved), number(indicator.target, indicator.unit)
     if indicator.achieved is None:
-        text = f"{label}\u202f: réalisé non renseigné" + (f", cible {target}" if indicator.target is not None else "")
+        text = f"{label}\u202f: réalisé non renseigné" + (f" (cible {target})" if indicator.target is not None else "")
     elif indicator.target is None:
-        text = f"{label}\u202f: {achieved} (sans cible)"
+        text = f"{label}\u202f: {number(indicator.achieved, indicator.unit)}, sans cible"
     else:
         rate = "" if indicator.rate is None else f" ({round(indicator.rate)}\u00a0%)"
-        text = f"{label}\u202f: {achieved} sur une cible de {target}{rate}"
+        text = f"{label}\u202f: {achieved} sur {target}{rate}"
     return {"text": text, "raw": [str(indicator.target), str(indicator.achieved)]}
 
 

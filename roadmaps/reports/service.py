@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind
-from srefop_portal.common.jobs import reusable_job, start_job
+from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
 
 from . import BUNDLE_KIND, TERRITORY_KIND
@@ -70,24 +70,24 @@ def bundle_bodies() -> list[Body]:
 
 
 def bundle_fingerprint(bodies: list[Body]) -> str:
-    """Hash of every territory's fingerprint (one data collection per territory, a few queries each)."""
+    """Hash of every territory's fingerprint (one data collection per territory: computed by the fan-out task)."""
     parts = [f"{body.pk}:{fingerprint(collect(body))}" for body in bodies]
     return hashlib.sha256(f"{timezone.localdate()}|{'|'.join(parts)}".encode()).hexdigest()
 
 
 @transaction.atomic
 def request_regional_bundle(*, user) -> Job:
-    """All territory reports plus the regional synthesis, fanned out over the workers (see bundle.py)."""
+    """All territory reports plus the regional synthesis, fanned out over the workers (see bundle.py).
+
+    Cheap for the request: a bundle already under way is returned; otherwise a job is created and the fan-out task
+    compares the data with the last bundle (an identical one is served again without rendering anything)."""
     bodies = bundle_bodies()
     if not bodies:
         raise ReportError("Aucun territoire n’a encore de feuille de route : il n’y a pas de rapport à produire.")
-    digest = bundle_fingerprint(bodies)
-    existing = reusable_job(BUNDLE_KIND, digest)
-    if existing is not None:
-        return existing
-    job = Job.objects.create(
-        kind=BUNDLE_KIND, params={"bodies": [b.pk for b in bodies]}, requester=user, fingerprint=digest
-    )
+    under_way = regional_bundles().filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first()
+    if under_way is not None:
+        return under_way
+    job = Job.objects.create(kind=BUNDLE_KIND, params={"bodies": [b.pk for b in bodies]}, requester=user)
     from ..tasks import start_regional_bundle
 
     transaction.on_commit(lambda: start_regional_bundle.delay(job.pk))

@@ -166,3 +166,23 @@ def pdf_info(content: bytes) -> dict[str, str]:
     """Metadata of a PDF (pdfinfo): Title, Author, Tagged, Pages..."""
     lines = _poppler("pdfinfo", content).splitlines()
     return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines) if k}
+
+
+def pdf_xmp(content: bytes) -> str:
+    """XMP metadata of a PDF (pdfinfo -meta): the PDF/UA identification (pdfuaid:part), title, creator."""
+    return _poppler("pdfinfo", content, "-meta")
+
+
+def pdf_language(content: bytes) -> str | None:
+    """The document language (/Lang of the catalog), found in the PDF's compressed object streams."""
+    import zlib
+
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            data = zlib.decompress(match.group(1))
+        except zlib.error:
+            data = match.group(1)
+        found = re.search(rb"/Lang\s*\(([^)]*)\)", data)
+        if found:
+            return found.group(1).decode("latin-1")
+    return None

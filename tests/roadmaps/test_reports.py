@@ -14,7 +14,7 @@ from roadmaps import services
 from roadmaps.models import Action, ActionStatus, ResultIndicator
 from roadmaps.reports import BUNDLE_KIND, TERRITORY_KIND
 from srefop_portal.common.models import Job, Notice
-from srefop_portal.common.pdf import pdf_info, pdf_text
+from srefop_portal.common.pdf import pdf_info, pdf_language, pdf_text, pdf_xmp
 from tests.clefop.factories import clefop
 
 from .report_fixtures import done_report_job, nantes_roadmap
@@ -70,10 +70,7 @@ def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, djan
         "Réalisée",
         "Bloquée",
         "45 %",  # progress of an action
-        "Candidats reçus",
-        "120 personnes",
-        "90 personnes",
-        "75 %",  # indicator rate (90 / 120)
+        "Candidats reçus : 90 sur 120 personnes (75 %)",  # result indicator: achieved, target, rate
         "Deux sessions tenues",  # last progress note
         "Prolonger la plateforme de mobilité",  # decisions of the annual review
         "À risque",
@@ -85,7 +82,6 @@ def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, djan
         "Préfecture 44-NAN",
         "page 1 / ",
         "Premier rapport produit",
-        "Candidats reçus : 90 personnes sur une cible de 120 personnes (75 %)",
         "Carte du territoire par EPCI",
         "Regroupements de communes du territoire :",
         "Rapport d’avancement — Nantes",  # running header
@@ -98,7 +94,7 @@ def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, djan
     assert "diffusion restreinte" in text
     assert "Document de travail" not in text
     info = pdf_info(content)
-    assert info["Tagged"] == "yes"
+    assert info["Tagged"] == "yes" and 'pdfuaid:part="1"' in pdf_xmp(content) and pdf_language(content) == "fr"
     assert info["Title"].startswith("Rapport d’avancement — Nantes — ")
     assert "Carif-Oref" in info["Author"]
     # The compact snapshot kept for the next report.
@@ -182,8 +178,14 @@ def test_links_from_workspace_roadmap_and_dashboards(client_for):
 
 
 def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
-    client_for, django_capture_on_commit_callbacks
+    client_for, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from roadmaps.reports import bundle
+
+    rendered = []
+    for name in ("render_territory_report", "render_synthesis"):
+        original = getattr(bundle, name)
+        monkeypatch.setattr(bundle, name, lambda *a, _f=original, _n=name, **k: rendered.append(_n) or _f(*a, **k))
     nantes_roadmap()
     nantes_roadmap(territory="49-ANG")
     client = client_for("crefop")
@@ -194,7 +196,8 @@ def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
     assert response["Location"] == job.get_absolute_url()
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error
-    assert (job.parts_total, job.parts_done) == (3, 3)
+    assert (job.parts_total, job.parts_done) == (3, 3) and len(job.fingerprint) == 64
+    assert sorted(rendered) == ["render_synthesis", "render_territory_report", "render_territory_report"]
     assert job.content_type == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(read(job)))
     names = archive.namelist()
@@ -211,24 +214,38 @@ def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
     # Parts are cleaned up; the job page and the download work for the Crefop, not for a Cdefop.
     assert download(client, job)[0] == 200
     assert client_for("cdefop").get(job.get_absolute_url()).status_code == 404
-    # Unchanged data: the same bundle at once.
+    # Unchanged data: the same bundle is served again, nothing rendered.
+    rendered.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("roadmaps:regional_reports"))
-    assert Job.objects.filter(kind=BUNDLE_KIND).count() == 1
+        response = client.post(reverse("roadmaps:regional_reports"))
+    same = Job.objects.filter(kind=BUNDLE_KIND).order_by("-pk").first()
+    assert response["Location"] == same.get_absolute_url() and same.pk != job.pk
+    assert same.status == Job.Status.DONE and same.result["same_as"] == job.pk and rendered == []
+    assert read(same) == read(job)
     # Each territory part is kept as a finished territory report: its readers are served it at once...
     reports = Job.objects.filter(kind=TERRITORY_KIND, status=Job.Status.DONE)
     assert reports.count() == 2 and job.result["reused_parts"] == 0
     again = request_report(cochair, django_capture_on_commit_callbacks, clefop().slug)
     assert again.params["bundle"] == job.pk and reports.count() == 2
-    # ... and the next bundle rebuilds only the territory whose data changed.
+    # ... and the next bundle renders again only the territory whose data changed (and the synthesis).
     action = Action.objects.filter(title="Job dating trimestriel", roadmap__body=clefop()).get()
     services.update_action_status(action=action, status=ActionStatus.DONE, progress=100, user=None)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("roadmaps:regional_reports"))
     second = Job.objects.filter(kind=BUNDLE_KIND).order_by("-pk").first()
-    assert second.pk != job.pk and second.status == Job.Status.DONE, second.error
+    assert second.pk != same.pk and second.status == Job.Status.DONE, second.error
     assert second.result["reused_parts"] == 1 and reports.count() == 3
+    assert sorted(rendered) == ["render_synthesis", "render_territory_report"]
     assert len(zipfile.ZipFile(io.BytesIO(read(second))).namelist()) == 3
+
+
+def test_a_bundle_under_way_is_returned_instead_of_a_second_one(role_user):
+    from roadmaps.reports.service import request_regional_bundle
+
+    nantes_roadmap()
+    running = Job.objects.create(kind=BUNDLE_KIND, params={}, status=Job.Status.RUNNING)
+    assert request_regional_bundle(user=role_user("crefop")).pk == running.pk
+    assert Job.objects.filter(kind=BUNDLE_KIND).count() == 1
 
 
 def test_bundle_left_by_a_dead_worker_is_finished_by_the_runner(role_user):

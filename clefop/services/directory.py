@@ -9,6 +9,7 @@ from accounts.models import User
 from ..importers import PlannedMember, existing_organisations, organisation_key
 from ..models import Membership, Organisation
 from . import ClefopError
+from .member_emails import queue_import_emails
 
 
 @transaction.atomic
@@ -62,6 +63,8 @@ def import_members(*, members: list[PlannedMember], by) -> dict:
             )
         )
     Membership.objects.bulk_create(memberships)
+    # Welcome e-mails (new accounts) and « ajouté·e à l'instance » (existing ones), once this transaction commits.
+    queue_import_emails(memberships=memberships, new_user_ids=[u.pk for u in new_users], by=by)
     return {"users": len(new_users), "organisations": created_organisations, "memberships": len(memberships)}
 
 

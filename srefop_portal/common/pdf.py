@@ -97,9 +97,31 @@ def stylesheet(name: str):
     return CSS(string=text, base_url=str(path.parent), font_config=_font_config())
 
 
+# ASCII white space only: the no-break spaces of French typography (U+00A0, U+202F) must stay.
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+_BETWEEN_TAGS = re.compile(r"> <")
+_BLOCK = r"(?:td|th|li|p|dd|dt|dl|ul|ol|caption|h[1-6]|div|section|nav|table|thead|tbody|tr)"
+# Spaces at the start or end of a block, or around a line break, are never shown; WeasyPrint 70 even breaks a line
+# too early when one ends a table cell.
+_EDGE_SPACES = re.compile(rf"(<{_BLOCK}(?: [^>]*)?>) | (</{_BLOCK}>)")
+_BREAK_SPACES = re.compile(r" ?<br> ?")
+
+
+def compact_html(html: str) -> str:
+    """The body with its white space collapsed, none left between tags nor at the edges of blocks: fewer boxes for
+    WeasyPrint to build and discard (the print templates are indented for people). Print templates hold no <pre>
+    nor significant space between two tags (write ``&#32;`` where one is needed)."""
+    head, marker, body = html.partition("<body>")
+    if not marker:
+        return html
+    body = _BETWEEN_TAGS.sub("><", _SPACES.sub(" ", body))
+    body = _EDGE_SPACES.sub(lambda match: match.group(1) or match.group(2), _BREAK_SPACES.sub("<br>", body))
+    return head + marker + body
+
+
 def render_html(template_name: str, context: dict, *, title: str, author: str) -> str:
     """The print template rendered to HTML (what WeasyPrint lays out)."""
-    return render_to_string(template_name, {**context, "pdf_title": title, "pdf_author": author})
+    return compact_html(render_to_string(template_name, {**context, "pdf_title": title, "pdf_author": author}))
 
 
 def render_pdf(

@@ -31,3 +31,21 @@ def test_render_pdf_is_tagged_with_metadata_and_page_numbers(tmp_path, settings)
     assert info["Author"] == "Carif-Oref des Pays de la Loire"
     text = pdf.pdf_text(content)
     assert "Rapport Nantes" in text and "page 1 / 1" in text
+
+
+def test_compact_html_keeps_meaningful_spaces_only():
+    html = (
+        "<html><head><style> a  b </style></head><body>\n  <table>\n <tr>\n <td> Personnes\u202f: 44\u00a0%"
+        ' <br> en retard </td>\n </tr></table>\n <p class="x"> a <strong>b</strong> c </p></body></html>'
+    )
+    compact = pdf.compact_html(html)
+    assert "<style> a  b </style>" in compact  # the head is left alone
+    assert "<table><tr><td>Personnes\u202f: 44\u00a0%<br>en retard</td></tr></table>" in compact
+    assert '<p class="x">a <strong>b</strong> c</p>' in compact
+
+
+def test_print_style_sheets_are_parsed_once_per_process():
+    pdf.stylesheet.cache_clear()
+    pdf.render_pdf("pdf/base.html", {}, title="Un")
+    pdf.render_pdf("pdf/base.html", {}, title="Deux")
+    assert pdf.stylesheet.cache_info().misses == 1 and pdf.stylesheet.cache_info().hits == 1

@@ -3,10 +3,10 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 from territories.models import Departement, Territory
 
-from .filecheck import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_size_label
 from .models import Attendance, Body, MeetingKind, MeetingMode, Organisation, OrganisationKind, Position
 
 
@@ -94,21 +94,12 @@ class MeetingForm(DsfrBaseForm):
 
 class MinutesForm(DsfrBaseForm):
     minutes_text = forms.CharField(label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 10}))
-    file = forms.FileField(
-        label="Compte rendu en document (facultatif)",
-        required=False,
-        help_text=f"{ACCEPTED_LABEL}, {max_size_label()} au maximum.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-    )
+    file = DocumentFileField(label="Compte rendu en document (facultatif)", required=False)
 
 
 class DocumentForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255, required=False, help_text="Par défaut : le nom du fichier.")
-    file = forms.FileField(
-        label="Fichier",
-        help_text=f"{ACCEPTED_LABEL}, {max_size_label()} au maximum. Le type est vérifié d'après le contenu.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-    )
+    file = DocumentFileField(label="Fichier", help_extra="Le type est vérifié d'après le contenu.")
     meeting = forms.ModelChoiceField(label="Réunion (facultatif)", queryset=None, required=False)
 
     def __init__(self, *args, body: Body, **kwargs):
@@ -118,11 +109,7 @@ class DocumentForm(DsfrBaseForm):
 
 
 class VersionForm(DsfrBaseForm):
-    file = forms.FileField(
-        label="Nouvelle version",
-        help_text=f"{ACCEPTED_LABEL}, {max_size_label()} au maximum. Les versions précédentes restent disponibles.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-    )
+    file = DocumentFileField(label="Nouvelle version", help_extra="Les versions précédentes restent disponibles.")
 
 
 class AttendanceForm(DsfrBaseForm):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.documents import StoredFile, stored_file_name
 from territories.models import Departement, Territory
 
 
@@ -416,11 +417,7 @@ class MeetingParticipant(models.Model):
 
 
 def document_upload_to(instance, filename):
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"clefop/documents/{instance.document.body_id}/{uuid.uuid4().hex}{suffix}"
+    return stored_file_name(f"clefop/documents/{instance.document.body_id}", filename)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -466,16 +463,10 @@ class Document(models.Model):
         return reverse("clefop:document_detail", args=[self.body.slug, self.pk])
 
 
-class DocumentVersion(models.Model):
+class DocumentVersion(StoredFile):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("version")
     file = models.FileField(upload_to=document_upload_to, max_length=255)
-    original_name = models.CharField("nom du fichier", max_length=255)
-    file_type = models.CharField("type", max_length=10)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveBigIntegerField("taille")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "version de document"

@@ -4,10 +4,10 @@ from django import forms
 from django.db.models import Q
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 from territories.models import Territory
 
-from .filecheck import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_size_label
 from .forms import DateTimeInput
 from .models import (
     Body,
@@ -160,11 +160,7 @@ class AttendanceForm(DsfrBaseForm):
 
 class SessionDocumentForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255, required=False)
-    file = forms.FileField(
-        label="Fichier",
-        help_text=f"{ACCEPTED_LABEL} ; {max_size_label()} au plus.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-    )
+    file = DocumentFileField(label="Fichier")
 
 
 class SupportRequestForm(DsfrBaseForm):

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.documents import StoredFile, stored_file_name
 from territories.models import Territory
 
 from .models import Body, Membership, Organisation, perimeter_of
@@ -297,25 +298,15 @@ class Registration(models.Model):
 
 
 def session_document_upload_to(instance, filename):
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"clefop/sessions/{instance.session_id}/{uuid.uuid4().hex}{suffix}"
+    return stored_file_name(f"clefop/sessions/{instance.session_id}", filename)
 
 
-class SessionDocument(models.Model):
+class SessionDocument(StoredFile):
     """A document shared with the participants after a session (content checked by ``filecheck``)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("titre", max_length=255)
     file = models.FileField(upload_to=session_document_upload_to, max_length=255)
-    original_name = models.CharField("nom du fichier", max_length=255)
-    file_type = models.CharField("type", max_length=10)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveBigIntegerField("taille")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "document de session"

@@ -4,6 +4,7 @@ from dsfr.forms import DsfrBaseForm
 
 from accounts.models import User
 from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation
+from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 
 from .models import (
@@ -226,7 +227,7 @@ class SubActionForm(DsfrBaseForm):
 
 class DocumentForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255, required=False)
-    file = forms.FileField(label="Fichier", help_text="PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, PNG ou JPG.")
+    file = DocumentFileField(label="Fichier")
 
 
 class AnnualReviewForm(DsfrBaseForm):

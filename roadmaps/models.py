@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clefop.models import Body, Organisation, perimeter_of, scoped_to_bodies
+from srefop_portal.common.documents import StoredFile, stored_file_name
 from territories.models import Territory
 
 
@@ -558,22 +559,15 @@ class ResultIndicator(models.Model):
 
 
 def action_document_upload_to(instance, filename):
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"roadmaps/actions/{instance.action_id}/{uuid.uuid4().hex}{suffix}"
+    return stored_file_name(f"roadmaps/actions/{instance.action_id}", filename)
 
 
-class ActionDocument(models.Model):
+class ActionDocument(StoredFile):
+    """A document of an action (content checked by ``filecheck``); copies of a roadmap share the stored file."""
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("titre", max_length=255)
     file = models.FileField(upload_to=action_document_upload_to, max_length=255)
-    original_name = models.CharField("nom du fichier", max_length=255)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveBigIntegerField("taille")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "document d'action"

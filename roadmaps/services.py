@@ -304,6 +304,7 @@ def revise_roadmap(*, roadmap: Roadmap, user, comment: str = "") -> Roadmap:
                     title=d.title,
                     file=d.file.name,
                     original_name=d.original_name,
+                    file_type=d.file_type,
                     content_type=d.content_type,
                     size=d.size,
                     uploaded_by=d.uploaded_by,
@@ -602,26 +603,15 @@ def _delete_file_if_unused(name: str):
 
 @transaction.atomic
 def add_action_document(*, action: Action, title: str, data: bytes, filename: str, user) -> ActionDocument:
-    from django.core.files.base import ContentFile
-
-    from clefop.filecheck import FileRejected, check_document
+    from srefop_portal.common.documents import store_checked_file
+    from srefop_portal.common.filecheck import FileRejected
 
     _followable(action)
+    document = ActionDocument(action=action, title=((title or "").strip() or filename)[:255])
     try:
-        kind = check_document(data, filename)
+        return store_checked_file(document, data=data, filename=filename, by=user)
     except FileRejected as exc:
         raise RoadmapError(str(exc)) from None
-    document = ActionDocument(
-        action=action,
-        title=title or filename,
-        original_name=filename[:255],
-        content_type=kind.content_type,
-        size=len(data),
-        uploaded_by=user,
-    )
-    document.file.save(filename, ContentFile(data), save=False)
-    document.save()
-    return document
 
 
 # ---------------------------------------------------------------------------------------------- annual review

@@ -1,36 +1,24 @@
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ..filecheck import FileRejected, check_document
+from srefop_portal.common.documents import store_checked_file
+from srefop_portal.common.filecheck import FileRejected
+
 from ..models import Body, Document, DocumentVersion, Meeting
 from . import ClefopError
 
 
 def _add_version(*, document: Document, data: bytes, filename: str, by) -> DocumentVersion:
+    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     try:
-        kind = check_document(data, filename)
+        version = store_checked_file(
+            DocumentVersion(document=document, number=number), data=data, filename=filename, by=by
+        )
     except FileRejected as exc:
         raise ClefopError(str(exc)) from exc
-    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = DocumentVersion(
-        document=document,
-        number=number,
-        original_name=filename[-255:],
-        file_type=kind.code,
-        content_type=kind.content_type,
-        size=len(data),
-        uploaded_by=by,
-    )
-    version.file.save(filename, ContentFile(data), save=False)
-    try:
-        version.save()
-    except Exception:
-        version.file.delete(save=False)
-        raise
     document.current_version = version
     document.save(update_fields=["current_version", "updated_at"])
     return version

@@ -9,16 +9,16 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.documents import store_checked_file
+from srefop_portal.common.filecheck import FileRejected
 from srefop_portal.common.models import Notice
 
-from ..filecheck import FileRejected, check_document
 from ..models import (
     Body,
     Dispositif,
@@ -368,25 +368,11 @@ def record_attendance(*, session: Session, attended: dict[int, bool | None]) -> 
 
 @transaction.atomic
 def add_session_document(*, session: Session, title: str, data: bytes, filename: str, by) -> SessionDocument:
+    document = SessionDocument(session=session, title=((title or "").strip() or filename)[:255])
     try:
-        kind = check_document(data, filename)
+        store_checked_file(document, data=data, filename=filename, by=by)
     except FileRejected as exc:
         raise ClefopError(str(exc)) from exc
-    document = SessionDocument(
-        session=session,
-        title=((title or "").strip() or filename)[:255],
-        original_name=filename[-255:],
-        file_type=kind.code,
-        content_type=kind.content_type,
-        size=len(data),
-        uploaded_by=by,
-    )
-    document.file.save(filename, ContentFile(data), save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
     participants = [
         r.user for r in session.registrations.filter(status=RegistrationStatus.REGISTERED).select_related("user")
     ]

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -125,16 +125,7 @@ class DocumentDownloadView(DocumentMixin, View):
     def get(self, request, *args, **kwargs):
         document = self.get_document()
         version = get_object_or_404(DocumentVersion, document=document, pk=kwargs["version_pk"])
-        try:
-            handle = version.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=version.original_name, content_type=version.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return version.download_response()
 
 
 class DocumentDeleteView(DocumentMixin, TemplateView):

@@ -8,7 +8,6 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -387,13 +386,7 @@ class SessionDocumentDownloadView(SessionMixin, PermissionRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         document = get_object_or_404(SessionDocument, session=self.session, pk=self.kwargs["doc_pk"])
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(
-            handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-        )
+        return document.download_response()
 
 
 class MyRegistrationsView(PermissionRequiredMixin, TemplateView):

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -562,13 +562,7 @@ class ActionDeleteView(ActionMixin, TemplateView):
 class ActionDocumentDownloadView(ActionMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         document = get_object_or_404(ActionDocument, action=self.get_action(), pk=self.kwargs["document_pk"])
-        try:
-            handle = document.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404
-        return FileResponse(
-            handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-        )
+        return document.download_response()
 
 
 class ActionHistoryView(ActionMixin, TemplateView):

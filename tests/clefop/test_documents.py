@@ -4,8 +4,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from clefop.filecheck import FileRejected, check_document
 from clefop.models import Document, DocumentVersion
+from srefop_portal.common.filecheck import FileRejected, check_document
 from tests.clefop.conftest import PDF
 
 pytestmark = pytest.mark.django_db

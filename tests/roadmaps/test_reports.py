@@ -227,6 +227,8 @@ def test_regional_bundle_fans_out_counts_parts_and_contains_the_synthesis(
     assert reports.count() == 2 and job.result["reused_parts"] == 0
     again = request_report(cochair, django_capture_on_commit_callbacks, clefop().slug)
     assert again.params["bundle"] == job.pk and reports.count() == 2
+    page = cochair.get(reverse("roadmaps:territory_report", args=[clefop().slug])).content.decode()
+    assert "(recueil régional)" in page and again.get_download_url() in page
     # ... and the next bundle renders again only the territory whose data changed (and the synthesis).
     action = Action.objects.filter(title="Job dating trimestriel", roadmap__body=clefop()).get()
     services.update_action_status(action=action, status=ActionStatus.DONE, progress=100, user=None)

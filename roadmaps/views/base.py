@@ -34,10 +34,25 @@ class BodyMixin(PermissionRequiredMixin):
 
 
 class RoadmapMixin(BodyMixin):
+    """A page of one roadmap: the roadmap and its body (in the user's scope) are read in one query."""
+
     def get_roadmap(self) -> Roadmap:
         if not hasattr(self, "_roadmap"):
-            self._roadmap = get_object_or_404(Roadmap.objects.filter(body=self.get_body()), pk=self.kwargs["pk"])
+            self._roadmap = get_object_or_404(
+                Roadmap.objects.select_related("body__territory__departement").filter(
+                    body__in=Body.objects.for_user(self.request.user),
+                    body__slug=self.kwargs["slug"],
+                    body__kind=BodyKind.CLEFOP,
+                ),
+                pk=self.kwargs["pk"],
+            )
+            self._body = self._roadmap.body
         return self._roadmap
+
+    def get_body(self) -> Body:
+        if not hasattr(self, "_body"):
+            self.get_roadmap()
+        return self._body
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from srefop_portal.common import versions
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
 from .. import services
@@ -89,14 +90,24 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def roadmap_priorities(roadmap: Roadmap) -> list[Priority]:
+    """The priorities of a roadmap with their challenges and ambition sheets: the same for every reader, cached
+    until the roadmaps change (each call returns fresh objects, which the caller may annotate)."""
+
+    def build():
+        return list(
+            Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
+        )
+
+    return versions.cached("roadmaps:priorities", apps=("roadmaps",), vary=(roadmap.pk,), build=build)
+
+
 def roadmap_detail_context(roadmap: Roadmap, user, *, public: bool = False) -> dict:
     """Everything the roadmap page shows, in a constant number of queries."""
     actions = Action.objects.filter(roadmap=roadmap)
     actions = actions.filter(restricted=False) if public else actions.for_user(user)
     actions = actions.select_related("pilot_organisation", "working_group").prefetch_related("pilots")
-    priorities = list(
-        Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
-    )
+    priorities = roadmap_priorities(roadmap)
     by_priority = {p.pk: [] for p in priorities}
     for action in actions.order_by("order", "pk"):
         by_priority.setdefault(action.priority_id, []).append(action)
@@ -121,6 +132,26 @@ def roadmap_detail_context(roadmap: Roadmap, user, *, public: bool = False) -> d
     }
 
 
+def roadmap_record(roadmap: Roadmap) -> dict:
+    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it, cached until the
+    roadmaps or the people (names of who did each step) change."""
+
+    def build():
+        return {
+            "transitions": list(roadmap.transitions.select_related("by")[:10]),
+            "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
+            "versions": list(
+                Roadmap.objects.filter(
+                    body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year
+                )
+                .exclude(pk=roadmap.pk)
+                .order_by("-version")
+            ),
+        }
+
+    return versions.cached("roadmaps:record", apps=("roadmaps", "accounts"), vary=(roadmap.pk,), build=build)
+
+
 class RoadmapDetailView(RoadmapMixin, TemplateView):
     template_name = "roadmaps/roadmap_detail.html"
 
@@ -128,13 +159,7 @@ class RoadmapDetailView(RoadmapMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
         context.update(roadmap_detail_context(roadmap, user))
-        context["transitions"] = roadmap.transitions.select_related("by")[:10]
-        context["reviews"] = list(roadmap.reviews.all()[:3])  # date and summary only: no assessments here
-        context["versions"] = list(
-            Roadmap.objects.filter(body=body, start_year=roadmap.start_year, end_year=roadmap.end_year)
-            .exclude(pk=roadmap.pk)
-            .order_by("-version")
-        )
+        context.update(roadmap_record(roadmap))
         context["perms_roadmap"] = roadmap_permissions(user, body)
         context["status_choices"] = ActionStatus.choices
         return context

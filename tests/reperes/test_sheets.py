@@ -136,9 +136,10 @@ def test_sheet_page_body_follows_the_built_sheet_and_the_map_choice(catalogue, g
     load_values([geo["a"].code, geo["b"].code], ["2025"])
     build_sheet(nantes, Sheet.Audience.PUBLIC)
     assert "Actifs (2025) par commune" in client.get(url, {"carte": "act"}).content.decode()
-    # An unknown indicator shows the default map, and such bodies are not kept.
+    # An unknown indicator shows the default map; only the page as it opens is kept in the cache.
     unknown = client.get(url, {"carte": "inconnu"}).content.decode()
     assert "Actifs (2025) par commune" not in unknown and "<svg" in unknown
+    assert "Actifs (2025) par commune" not in client.get(url).content.decode()
 
 
 def test_map_of_a_chosen_indicator_with_its_list(catalogue, geo, nantes, client):

@@ -1,22 +1,41 @@
-"""Veille benchmark (not a test): search p95 over 200,000 items on PostgreSQL, ingestion + tagging throughput.
+"""Veille benchmark (not a test): public search over 200,000 news items on PostgreSQL, ingestion + tagging rate.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/srefop_bench python bench/veille_bench.py [--items 200000]
+    python -m bench.veille_bench [--scale 10 | --items 200000] [--database-url postgres://...] [--cases 30]
 
-Creates the database if needed, migrates, loads the reference data, generates the items once (kept between runs),
-then measures:
-- search: 200 queries (words, phrases, with and without territory/theme filters) through the same code as the
-  public list (filters, French full-text query, ordering, first page with its prefetches, capped count), and the
-  whole page through the test client;
-- ingestion: a generated RSS feed of 5,000 new items served by a local HTTP server, collected by the real
-  service (HTTP, feedparser, de-duplication, tagging, search vectors); and the tagger alone.
-Targets: search p95 ≤ 50 ms; ingestion ≥ 10,000 items per minute.
+or, from another script (bench/run.py chains every bench into one table)::
+
+    from bench.veille_bench import run
+    results = run(scale=10)        # dict, also written to bench/results/veille.json
+
+``run(scale=..., **kw)`` measures in a child process (its own Django settings and database), so it can be called
+from a process that already set Django up for another database. Keyword arguments: ``items`` (default
+20,000 × scale, the volume of bench/generate.py; scale 10 = 200,000), ``database_url`` (default: the
+``DATABASE_URL`` of the environment, else postgres://postgres@127.0.0.1:5432/srefop_bench_veille), ``cases`` (queries
+per shape), ``ingestion`` (measure the feed collection), ``write`` (write bench/results/veille.json).
+
+What it does:
+- creates the database if needed, migrates, loads the reference data, and tops the news items up to ``items``
+  (generated once, kept between runs; items already there, e.g. from bench/generate.py, count);
+- search, per query shape (words only, words + territory, words + theme, words + territory + theme, territory only,
+  territory + dates, source, region-wide first page, page N): the same code as the public list (filters, French
+  full-text query, ordering, page with its prefetches, capped count) — p50/p95 of that path, of the count alone
+  and of the whole page through the test client; plus the former mix of 200 searches (comparable with earlier runs);
+  the SQL plan (EXPLAIN ANALYZE, BUFFERS) of one query of each shape is saved in bench/results/veille-plans.txt;
+- ingestion: a generated RSS feed of 5,000 new items served by a local HTTP server, collected by the real service
+  (HTTP, feedparser, de-duplication, tagging, search vectors), then removed again; and the tagger alone;
+- records the machine load (os.getloadavg, as `uptime` shows it) before and after: timings depend on it.
+Targets (issue 7): search p95 ≤ 50 ms; ingestion ≥ 10,000 items per minute.
 """
 
 import argparse
+import json
 import os
+import platform
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from email.utils import format_datetime
@@ -24,12 +43,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/srefop_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srefop_portal.settings.base")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("SREFOP_VAR_DIR", "/tmp/srefop-bench-var")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/srefop_bench_veille"
+ITEMS_PER_SCALE = 20_000
+TARGET_SEARCH_P95_MS = 50
+TARGET_INGESTION_PER_MINUTE = 10_000
+
+
+def configure_environment(database_url: str | None = None) -> None:
+    """Environment of the measuring process (before Django is set up)."""
+    sys.path.insert(0, str(ROOT))
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srefop_portal.settings.base")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+    os.environ.setdefault("SREFOP_VAR_DIR", "/tmp/srefop-bench-veille-var")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
 
 WORDS = str.split(
     "emploi formation orientation apprentissage alternance insertion handicap industrie numérique soin bâtiment "
@@ -104,7 +135,7 @@ def prepare():
 
     from territories.models import Territory
 
-    call_command("migrate", verbosity=0, run_syncdb=True)
+    call_command("migrate", verbosity=0)
     if Territory.objects.count() == 0:
         call_command("load_reference_data", verbosity=0)
     from veille.tagging import ensure_default_themes
@@ -151,14 +182,15 @@ def make_entries(count, rng, names, prefix):
 
 
 def generate(target):
+    """Top the news items up to ``target`` (all items count, whoever generated them)."""
     from django.db import connection
 
     from veille.models import NewsItem, Source
-    from veille.search import search_vector_expression
+    from veille.search import update_search_vectors
     from veille.services import ingest_entries
 
     source, _ = Source.objects.get_or_create(name="Banc d'essai", defaults={"kind": Source.Kind.MANUAL})
-    have = NewsItem.objects.filter(source=source).count()
+    have = NewsItem.objects.count()
     if have >= target:
         print(f"{have:,} articles déjà présents.".replace(",", " "))
         return
@@ -173,9 +205,11 @@ def generate(target):
         created = ingest_entries(source=source, entries=entries) if have < 20_000 else _fast_insert(source, entries)
         have += len(created)
         print(f"  {have:,} articles ({time.perf_counter() - started:.0f} s)".replace(",", " "), flush=True)
-    NewsItem.objects.filter(search_vector__isnull=True).update(search_vector=search_vector_expression())
+    update_search_vectors(NewsItem.objects.filter(search_vector__isnull=True))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE veille_newsitem; ANALYZE veille_territorytag; ANALYZE veille_newsitem_themes")
+        cursor.execute("VACUUM ANALYZE veille_newsitem")
+        cursor.execute("ANALYZE veille_territorytag")
+        cursor.execute("ANALYZE veille_newsitem_themes")
 
 
 def _fast_insert(source, entries):
@@ -202,7 +236,7 @@ def _fast_insert(source, entries):
         ],
         batch_size=2000,
     )
-    tag_items(items)
+    tag_items(items, new=True)  # tags, themes and search vectors
     return items
 
 
@@ -211,13 +245,168 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def bench_search():
+def summary(values):
+    if not values:
+        return {}
+    return {
+        "n": len(values),
+        "p50_ms": round(statistics.median(values), 1),
+        "p95_ms": round(percentile(values, 0.95), 1),
+        "max_ms": round(max(values), 1),
+    }
+
+
+def shape_cases(cases_per_shape: int) -> dict[str, list[dict]]:
+    """Query parameters of the public list, per shape, drawn from the data (same seed, same cases)."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from territories.models import Territory
+    from veille.models import Source, Theme
+
+    rng = random.Random(7)
+    territories = list(Territory.objects.order_by("code").values_list("code", flat=True))
+    themes = list(Theme.objects.order_by("slug").values_list("slug", flat=True))
+    sources = list(
+        Source.objects.annotate(n=Count("items")).filter(n__gt=0).order_by("pk").values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+
+    def days():
+        end = today - timedelta(days=rng.randint(0, 300))
+        return {"du": (end - timedelta(days=rng.choice([7, 30, 90]))).isoformat(), "au": end.isoformat()}
+
+    def make(builder):
+        return [builder() for _ in range(cases_per_shape)]
+
+    return {
+        "mots": make(lambda: {"q": rng.choice(QUERIES)}),
+        "mots + territoire": make(lambda: {"q": rng.choice(QUERIES), "territoire": rng.choice(territories)}),
+        "mots + thème": make(lambda: {"q": rng.choice(QUERIES), "theme": rng.choice(themes)}),
+        "mots + territoire + thème": make(
+            lambda: {"q": rng.choice(QUERIES), "territoire": rng.choice(territories), "theme": rng.choice(themes)}
+        ),
+        "territoire seul": make(lambda: {"territoire": rng.choice(territories)}),
+        "territoire + dates": make(lambda: {"territoire": rng.choice(territories), **days()}),
+        "source": make(lambda: {"source": str(rng.choice(sources))}),
+        "région, 1re page": make(dict),
+        "page N (2 à 50)": make(
+            lambda: (
+                rng.choice([{"q": rng.choice(QUERIES)}, {"territoire": rng.choice(territories)}, {}])
+                | {"page": str(rng.randint(2, 50))}
+            )
+        ),
+    }
+
+
+def list_queryset(params):
+    from veille.forms import FilterForm
+    from veille.models import NewsItem
+    from veille.views import filtered_items, with_listing_relations
+
+    form = FilterForm({k: v for k, v in params.items() if k != "page"})
+    return with_listing_relations(
+        filtered_items(NewsItem.objects.published(), form.values()).order_by("-featured", "-published_at", "-pk")
+    )
+
+
+def query_path(params):
+    """The public list's work without HTTP nor template, in the view's order: filters, page with its prefetches, capped
+    count (none when the first page is not full; the planner's estimate when far above the cap). Times in ms."""
+    from veille.views import PAGE_SIZE, CappedPaginator
+
+    started = time.perf_counter()
+    paginator = CappedPaginator(list_queryset(params), PAGE_SIZE)
+    page = paginator.get_page(params.get("page", 1))
+    rows = list(page.object_list)
+    if not rows and page.number > 1 and paginator.estimated:  # as the view does
+        paginator.recount()
+        rows = list(paginator.get_page(page.number).object_list)
+    count = paginator.count
+    total = (time.perf_counter() - started) * 1000
+    # The count alone, as a page computes it (estimate, or exact count stopping at the cap).
+    queryset = list_queryset(params)
+    started = time.perf_counter()
+    CappedPaginator(queryset, PAGE_SIZE).count  # noqa: B018
+    count_ms = (time.perf_counter() - started) * 1000
+    return total, count_ms, count, paginator.capped, paginator.estimated
+
+
+def explain(params) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the page query and of the capped count of one case."""
+    from django.db import connection
+
+    from veille.views import COUNT_CAP, PAGE_SIZE
+
+    queryset = list_queryset(params)
+    page = int(params.get("page", 1))
+    parts = []
+    for label, query in (
+        ("page", queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+        ("comptage plafonné", queryset.order_by().values("pk")[: COUNT_CAP + 1]),
+    ):
+        sql, sql_params = query.query.sql_with_params()
+        if label != "page":
+            sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+            parts.append(f"-- {label}\n" + "\n".join(row[0] for row in cursor.fetchall()))
+    return "\n".join(parts)
+
+
+def bench_shapes(cases_per_shape: int):
+    from django.test import Client
+
+    client = Client()
+    client.get("/veille/")  # warm-up
+    shapes = shape_cases(cases_per_shape)
+    results, plans = {}, []
+    for name, cases in shapes.items():
+        for params in cases[:3]:  # warm-up of this shape's plans and pages
+            query_path(params)
+        query_ms, count_ms, page_ms, page_cpu_ms, counts, estimated = [], [], [], [], [], 0
+        for params in cases:
+            total, count_time, count, capped, was_estimated = query_path(params)
+            query_ms.append(total)
+            count_ms.append(count_time)
+            counts.append(count)
+            estimated += was_estimated
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get("/veille/", params)
+            assert response.status_code == 200, (params, response.status_code)
+            page_ms.append((time.perf_counter() - started) * 1000)
+            page_cpu_ms.append((time.process_time() - cpu) * 1000)
+        results[name] = {
+            "requetes": summary(query_ms),
+            "comptage": summary(count_ms),
+            "page_complete": summary(page_ms),
+            # CPU time of the Django process for the whole page (the database's work not included): unlike the
+            # wall-clock times, it hardly depends on the other processes sharing the machine.
+            "page_complete_cpu_python": summary(page_cpu_ms),
+            "resultats_comptes": {"min": min(counts), "max": max(counts)},
+            "comptages_estimes": estimated,
+            "exemple": cases[0],
+        }
+        plans.append(f"===== {name} : {json.dumps(cases[0], ensure_ascii=False)}\n{explain(cases[0])}\n")
+        row = results[name]
+        print(
+            f"  {name:<28} requêtes p50 {row['requetes']['p50_ms']:6.1f} p95 {row['requetes']['p95_ms']:6.1f} ms"
+            f" | comptage p95 {row['comptage']['p95_ms']:6.1f} ms | page complète p50"
+            f" {row['page_complete']['p50_ms']:6.1f} p95 {row['page_complete']['p95_ms']:6.1f} ms"
+            f" (CPU Python p50 {row['page_complete_cpu_python']['p50_ms']:5.1f} ms)",
+            flush=True,
+        )
+    return results, "\n".join(plans)
+
+
+def bench_mix():
+    """The former protocol (200 searches: words, one in three with a territory, one in five with a theme)."""
     from django.test import Client
 
     from territories.models import Territory
-    from veille.forms import FilterForm
-    from veille.models import NewsItem, Theme
-    from veille.views import PAGE_SIZE, CappedPaginator, filtered_items, with_listing_relations
+    from veille.models import Theme
 
     rng = random.Random(7)
     territories = list(Territory.objects.values_list("code", flat=True))
@@ -231,24 +420,15 @@ def bench_search():
             params["theme"] = rng.choice(themes)
         cases.append(params)
     client = Client()
-    client.get("/veille/")  # warm-up
-    query_times, page_times, counts = [], [], []
+    client.get("/veille/")
+    query_times, page_times = [], []
     for params in cases:
-        started = time.perf_counter()
-        form = FilterForm(params)
-        queryset = with_listing_relations(
-            filtered_items(NewsItem.objects.published(), form.values()).order_by("-featured", "-published_at", "-pk")
-        )
-        paginator = CappedPaginator(queryset, PAGE_SIZE)
-        page = paginator.get_page(1)
-        list(page.object_list)
-        counts.append(paginator.count)
-        query_times.append((time.perf_counter() - started) * 1000)
+        query_times.append(query_path(params)[0])
         started = time.perf_counter()
         response = client.get("/veille/", params)
         assert response.status_code == 200
         page_times.append((time.perf_counter() - started) * 1000)
-    return query_times, page_times, counts
+    return {"requetes": summary(query_times), "page_complete": summary(page_times)}
 
 
 class _FeedHandler(BaseHTTPRequestHandler):
@@ -266,6 +446,7 @@ class _FeedHandler(BaseHTTPRequestHandler):
 
 
 def bench_ingestion(count=5000):
+    """Collect a feed of ``count`` new items through the real service, then remove them (the data stay the same)."""
     from xml.sax.saxutils import escape
 
     from veille.models import NewsItem, Source
@@ -295,41 +476,126 @@ def bench_ingestion(count=5000):
     elapsed = time.perf_counter() - started
     created = NewsItem.objects.count() - before
     server.shutdown()
+    server.server_close()
     started = time.perf_counter()
     compute_tags(entries)
     tag_elapsed = time.perf_counter() - started
-    return created, elapsed, tag_elapsed, len(_FeedHandler.body), source.last_fetch_message
+    NewsItem.objects.filter(source=source).delete()
+    return {
+        "articles_collectes": created,
+        "taille_flux_octets": len(_FeedHandler.body),
+        "secondes": round(elapsed, 2),
+        "articles_par_minute": round(created / elapsed * 60) if elapsed else None,
+        "etiquetage_seul_articles_par_minute": round(count / tag_elapsed * 60) if tag_elapsed else None,
+        "message": source.last_fetch_message,
+    }
+
+
+def load_average():
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def measure(*, items: int, cases: int = 30, ingestion: bool = True) -> dict:
+    from django.db import connection
+
+    ensure_database()
+    setup_django()
+    prepare()
+    generate(items)
+    from veille.models import NewsItem
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        postgres = cursor.fetchone()[0].split(" on ")[0]
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "postgresql": postgres},
+        "charge_au_debut": load_average(),
+        "articles": NewsItem.objects.count(),
+        "articles_publies": NewsItem.objects.published().count(),
+        "objectifs": {
+            "recherche_p95_ms": TARGET_SEARCH_P95_MS,
+            "ingestion_articles_par_minute": TARGET_INGESTION_PER_MINUTE,
+        },
+    }
+    print(f"\nArticles en base : {results['articles']:,}  — charge {results['charge_au_debut']}".replace(",", " "))
+    print("Recherche, par forme de requête (requêtes = filtres + comptage + page + préchargements) :")
+    results["formes"], plans = bench_shapes(cases)
+    all_queries = [row["requetes"]["p95_ms"] for row in results["formes"].values()]
+    results["recherche_p95_ms_pire_forme"] = max(all_queries)
+    results["melange_200_recherches"] = mix = bench_mix()
+    print(
+        f"Mélange de 200 recherches (protocole précédent) : requêtes p50 {mix['requetes']['p50_ms']} ms, "
+        f"p95 {mix['requetes']['p95_ms']} ms ; page complète p50 {mix['page_complete']['p50_ms']} ms, "
+        f"p95 {mix['page_complete']['p95_ms']} ms — objectif p95 ≤ {TARGET_SEARCH_P95_MS} ms"
+    )
+    results["charge_apres_recherche"] = load_average()
+    if ingestion:
+        results["ingestion"] = ingest = bench_ingestion()
+        print(
+            f"Collecte d'un flux de {ingest['articles_collectes']} articles "
+            f"({ingest['taille_flux_octets'] / 1e6:.1f} Mo) : {ingest['secondes']} s, soit "
+            f"{ingest['articles_par_minute']} articles/minute — objectif ≥ {TARGET_INGESTION_PER_MINUTE}"
+        )
+        print(f"  ({ingest['message']})")
+        print(f"Étiquetage seul : {ingest['etiquetage_seul_articles_par_minute']} articles/minute")
+    results["charge_a_la_fin"] = load_average()
+    print(f"Charge de la machine (1, 5, 15 min) : début {results['charge_au_debut']}, fin {results['charge_a_la_fin']}")
+    results["plans"] = plans
+    return results
+
+
+def write_results(results: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    plans = results.pop("plans", "")
+    (RESULTS / "veille-plans.txt").write_text(plans, encoding="utf-8")
+    path = RESULTS / "veille.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def run(
+    scale: float = 10,
+    *,
+    items: int | None = None,
+    database_url: str | None = None,
+    cases: int = 30,
+    ingestion: bool = True,
+    write: bool = True,
+) -> dict:
+    """Entry point for bench/run.py: measures in a child process, returns the results (and writes veille.json)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "bench.veille_bench", "--scale", str(scale), "--cases", str(cases)]
+        command += ["--out", out.name]
+        command += ["--items", str(items)] if items else []
+        command += ["--database-url", database_url] if database_url else []
+        command += [] if ingestion else ["--skip-ingestion"]
+        command += [] if write else ["--no-write"]
+        subprocess.run(command, cwd=ROOT, check=True)
+        return json.loads(Path(out.name).read_text(encoding="utf-8"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--scale", type=float, default=10, help="20 000 articles per unit (default 10: 200 000)")
+    parser.add_argument("--items", type=int, default=0, help="number of articles (overrides --scale)")
+    parser.add_argument("--database-url", default="", help=f"default: $DATABASE_URL, else {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--cases", type=int, default=30, help="queries per shape")
+    parser.add_argument("--skip-ingestion", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/results/veille.json")
+    parser.add_argument("--out", default="", help="also write the results to this file")
     args = parser.parse_args()
-    ensure_database()
-    setup_django()
-    prepare()
-    generate(args.items)
-    from veille.models import NewsItem
-
-    total = NewsItem.objects.count()
-    print(f"\nArticles en base : {total:,}".replace(",", " "))
-    query_times, page_times, counts = bench_search()
-    print(
-        f"Recherche (requêtes, 200 recherches) : médiane {statistics.median(query_times):.1f} ms, "
-        f"p95 {percentile(query_times, 0.95):.1f} ms, max {max(query_times):.1f} ms "
-        f"(résultats comptés : de {min(counts)} à {max(counts)}, plafond 1000)"
-    )
-    print(
-        f"Recherche (page complète) : médiane {statistics.median(page_times):.1f} ms, "
-        f"p95 {percentile(page_times, 0.95):.1f} ms  — objectif p95 ≤ 50 ms"
-    )
-    created, elapsed, tag_elapsed, size, message = bench_ingestion()
-    print(
-        f"Collecte d'un flux de {created} articles ({size / 1e6:.1f} Mo) : {elapsed:.1f} s, "
-        f"soit {created / elapsed * 60:.0f} articles/minute — objectif ≥ 10 000"
-    )
-    print(f"  ({message})")
-    print(f"Étiquetage seul : {5000 / tag_elapsed * 60:.0f} articles/minute")
+    configure_environment(args.database_url or None)
+    items = args.items or int(args.scale * ITEMS_PER_SCALE)
+    results = measure(items=items, cases=args.cases, ingestion=not args.skip_ingestion)
+    results["parametres"] = {"articles_vises": items, "requetes_par_forme": args.cases}
+    plans = results.get("plans", "")
+    if not args.no_write:
+        path = write_results(results)
+        print(f"Résultats : {path} (plans SQL : {RESULTS / 'veille-plans.txt'})")
+    results.pop("plans", None)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results | {"plans": plans}, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

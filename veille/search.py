@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, Concat
 from .text import TOKEN_RE
 
 MAX_QUERY_LENGTH = 200
+QUERY_CONFIG = "veille_query"
 TERRITORY_PREFIX = "territory "
 THEME_PREFIX = "theme "
 
@@ -117,8 +118,14 @@ def estimated_count(queryset) -> int | None:
 
 
 def text_query(text: str):
+    """The visitor's words (websearch syntax: « "phrase" », « -exclu », « ou »). Without quotes, hyphenated words are
+    read as their compound lexeme only (configuration ``veille_query``, migration 0005): « aides-soignants » →
+    ``'aides-soign'``, the same items as French's phrase ``'aides-soign' <-> 'aid' <-> 'soign'`` but estimated
+    right by the planner and answered by the index alone. Quoted phrases keep ``french`` (positions of the parts)."""
     text = (text or "").strip()[:MAX_QUERY_LENGTH]
-    return SearchQuery(text, config="french", search_type="websearch") if text else None
+    if not text:
+        return None
+    return SearchQuery(text, config=QUERY_CONFIG if '"' not in text else "french", search_type="websearch")
 
 
 def apply_filters(queryset, *, text: str = "", territory=None, theme=None):

@@ -117,3 +117,21 @@ def test_estimated_count_comes_from_the_planner():
         NewsItemFactory(title=f"Forum numéro {n}")
     estimate = estimated_count(apply_search(NewsItem.objects.published(), "forum"))
     assert isinstance(estimate, int) and estimate >= 0
+
+
+def test_hyphenated_words_are_searched_as_their_compound_lexeme():
+    from veille.search import text_query
+
+    a = NewsItemFactory(title="Saint-Nazaire : les aides-soignants recrutés", summary="")
+    b = NewsItemFactory(title="Des aides à domicile et des soignants", summary="")
+    # Quoted, the phrase keeps French's parts and positions.
+    c = NewsItemFactory(title="Forum : les aides-soignants de Nantes", summary="")
+    update_search_vectors(NewsItem.objects.all())
+    assert set(apply_search(NewsItem.objects.all(), "aides-soignants")) == {a, c}
+    assert set(apply_search(NewsItem.objects.all(), "soignants")) == {a, b, c}
+    assert set(apply_search(NewsItem.objects.all(), '"aides-soignants de Nantes"')) == {c}
+    with connection.cursor() as cursor:
+        query = NewsItem.objects.annotate(q=text_query("aides-soignants")).values("q").query
+        sql, params = query.sql_with_params()
+        cursor.execute(f"SELECT q::text FROM ({sql} LIMIT 1) sub", params)
+        assert cursor.fetchone()[0] == "'aides-soign'"

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-VERSION = 1  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
+VERSION = 2  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
 SEED = 2026
 PIVOT = dt.date(2026, 6, 30)  # "today" of the generated data (statuses, progress notes, meetings with minutes)
 PERIOD_START, PERIOD_END = dt.date(2023, 1, 1), dt.date(2028, 12, 31)
@@ -80,6 +80,8 @@ SECTORS = [
     ("de l'aéronautique", "de l'aéronautique"), ("de la construction navale", "du naval"),
     ("de l'agroalimentaire", "de l'agroalimentaire"), ("des énergies renouvelables", "de l'énergie"),
     ("du transport", "du transport"), ("du commerce", "du commerce"), ("de la viticulture", "de la vigne"),
+    ("de l'hydrogène", "de l'hydrogène"), ("de la filière bois", "du bois"), ("de l'éolien en mer", "de l'éolien"),
+    ("du tourisme", "du tourisme"),
 ]  # fmt: skip
 JOBS = [
     "soudeurs", "chaudronniers", "aides-soignants", "infirmiers", "conducteurs routiers", "cuisiniers", "serveurs",
@@ -87,6 +89,7 @@ JOBS = [
     "agents de propreté", "auxiliaires de vie", "développeurs", "préparateurs de commandes", "maçons",
     "couvreurs", "charpentiers", "maraîchers", "vendeurs", "mécaniciens", "usineurs", "ouvriers agricoles",
     "éducateurs", "accompagnants éducatifs et sociaux", "agents de sécurité", "boulangers", "bouchers",
+    "saisonniers", "menuisiers", "techniciens de l'hydrogène",
 ]  # fmt: skip
 EVENTS = ["forum de l'emploi", "job dating", "salon des métiers", "semaine de l'industrie", "matinale RH",
           "visite d'entreprise", "journée portes ouvertes", "rencontre entreprises-demandeurs d'emploi"]  # fmt: skip
@@ -212,6 +215,18 @@ NEWS_HEADLINES = [
     "{c} : la zone d'activités accueille une entreprise {sector_adj} et {n} emplois",
     "Orientation : {n} lycéens de {c} découvrent les métiers {sector_adj}",
     "{c} et {c2} mutualisent leur {event}",
+    "{c} : {n} saisonniers recherchés pour la saison touristique",
+    "Hydrogène : {c} accueille une station et forme {n} techniciens",
+    "{c} : une crèche à vocation d'insertion professionnelle ouvre {n} places",
+    "Métiers du bois : {c} forme {n} apprentis menuisiers",
+    "Éolien en mer : {n} emplois à pourvoir autour de {c}",
+    "{c} : le chantier naval recrute {n} chaudronniers et soudeurs",
+    "Baromètre de l'emploi : les offres progressent de {p} % à {c}",
+    "Viticulture : {c} cherche {n} saisonniers pour les vendanges",
+    "Insertion des jeunes : {c} signe {n} contrats d'engagement",
+    "{c} : {n} salariés en reconversion vers les métiers {sector_adj}",
+    "Aides-soignants : l'hôpital de {c} recrute {n} professionnels en CDI",
+    "Formation numérique : {n} demandeurs d'emploi formés à {c}",
 ]  # fmt: skip
 NEWS_SENTENCES = [
     "France Travail et la mission locale accompagnent les candidats sur place.",
@@ -226,6 +241,11 @@ NEWS_SENTENCES = [
     "Les chiffres trimestriels confirment la tendance sur le bassin d'emploi.",
     "Une réunion d'information aura lieu à la maison de l'emploi.",
     "Les collégiens ont pu échanger avec des professionnels et des apprentis.",
+    "Des places en crèche sont réservées aux parents qui reprennent une formation.",
+    "Les saisonniers peuvent être logés sur place pendant la saison.",
+    "La filière hydrogène et l'éolien en mer créent de nouveaux métiers industriels.",
+    "Le baromètre régional de l'emploi sera publié le mois prochain.",
+    "Les chantiers navals recrutent aussi des soudeurs et des chaudronniers.",
 ]
 REGIONAL_HEADLINES = [
     "Pays de la Loire : les offres d'emploi en hausse de {p} % sur un an",

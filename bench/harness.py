@@ -206,6 +206,16 @@ class LoadResult:
         """5xx responses plus failed requests (refused or reset connections, time-outs)."""
         return sum(count for status, count in self.statuses.items() if status >= 500) + self.errors
 
+    def merge(self, other: LoadResult) -> None:
+        """Pool ``other``'s samples into this result (two runs of the same measure)."""
+        self.latencies_ms += other.latencies_ms
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.errors += other.errors
+        self.error_samples = (self.error_samples + other.error_samples)[:5]
+        self.bytes += other.bytes
+        self.seconds += other.seconds
+
     def summary(self) -> dict:
         return {
             "requests": len(self.latencies_ms),
@@ -289,7 +299,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "load_average": [round(load1, 2), round(load5, 2), round(load15, 2)],
     }
 

@@ -107,7 +107,7 @@ def render_and_count(path: str, email: str | None) -> tuple[int, int, bytes]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(raise_request_exception=False)  # a failing page is reported (status 500), not fatal
     if email:
         client.force_login(get_user_model().objects.get(email=email))
     client.get(path)
@@ -137,13 +137,15 @@ def pages_child(scale: int, clients: int, requests: int, seconds: float, workers
         for page in pages:
             # Warm every worker on this page (first renders fill caches), then measure it and its baseline.
             harness.load(port, [page["path"]], clients=workers, requests=2 * workers, cookie=page["cookie"])
+            # The baseline before and after the page, pooled: a change of the machine's load during the page's
+            # measurement weighs on both sides of the ratio alike.
+            baseline_path = [f"/__bench__/baseline/{page['baseline_key']}/"]
+            before = harness.load(port, baseline_path, clients=clients, requests=requests // 2, seconds=seconds / 4)
             measured = harness.load(
                 port, [page["path"]], clients=clients, requests=requests, seconds=seconds, cookie=page["cookie"]
             )
-            baseline = harness.load(
-                port, [f"/__bench__/baseline/{page['baseline_key']}/"], clients=clients, requests=requests,
-                seconds=seconds / 2,
-            )  # fmt: skip
+            baseline = harness.load(port, baseline_path, clients=clients, requests=requests // 2, seconds=seconds / 4)
+            baseline.merge(before)
             row = {
                 "key": page["key"],
                 "page": page["name"],
@@ -200,7 +202,7 @@ def run_veille(scale: int, quick: bool) -> dict:
         database_url=harness.database_url(scale),
         cases=10 if quick else 30,
         ingestion=True,
-        write=True,
+        write=False,  # bench/results/veille.json is that bench's own record: this run's figures go to latest.json
     )
 
 
@@ -212,7 +214,9 @@ def run_reports(scale: int, quick: bool) -> dict:
     os.environ.setdefault("MEDIA_ROOT", str(harness.VAR_DIR / "media"))
     from bench import report_bench
 
-    return report_bench.run(scale=scale, territories=6 if quick else 18, runs=1 if quick else 2, setup=False)
+    # Six territories (the largest roadmaps first would be ideal; they are in code order) and one run each keep
+    # the step within a few minutes on 2 cores; the regional bundle renders all 18.
+    return report_bench.run(scale=scale, territories=3 if quick else 6, runs=1, setup=False, write=False)
 
 
 # ---------------------------------------------------------------------------------------------- table
@@ -352,6 +356,11 @@ def markdown(data: dict) -> str:
             else "."
         ),
         f"Données : {data.get('data_note', '')}",
+        *(
+            [f"Reprises de l’exécution du {data['kept_from']} (non remesurées) : {', '.join(data['kept_sections'])}."]
+            if data.get("kept_sections")
+            else []
+        ),
         "",
         "| Ticket | Mesure | " + " | ".join(f"Échelle {s}" for s in scales) + " | Objectif | Verdict |",
         "|---|---|" + "---|" * len(scales) + "---|---|",
@@ -371,6 +380,31 @@ def markdown(data: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- main
+
+ALL_STEPS = {"data": "generation", "pages": "pages", "reperes": "reperes", "veille": "veille", "reports": "reports"}
+
+
+def keep_previous(data: dict, steps: set[str]) -> None:
+    """With ``--only``, the sections of the steps not run now are taken from the previous latest.json (same scales),
+    and the header says so: a figure is never dropped from the table because another one was re-measured."""
+    previous_path = RESULTS / "latest.json"
+    if steps >= set(ALL_STEPS) or not previous_path.exists():
+        return
+    previous = json.loads(previous_path.read_text(encoding="utf-8"))
+    if previous.get("scales") != data["scales"]:
+        return
+    kept = []
+    for step, section in ALL_STEPS.items():
+        if step in steps:
+            continue
+        for scale, value in (previous.get(section) or {}).items():
+            if scale not in data[section] and not (isinstance(value, dict) and "error" in value):
+                data[section][scale] = value
+                kept.append(f"{section} (échelle {scale})")
+    if kept:
+        when = previous.get("kept_from") or previous["machine"]["date"]
+        data["kept_from"] = when
+        data["kept_sections"] = kept
 
 
 def main():
@@ -456,6 +490,7 @@ def main():
     soak = RESULTS / "soak.json"
     if soak.exists():
         data["soak"] = json.loads(soak.read_text(encoding="utf-8"))
+    keep_previous(data, steps)
     data["load_end"] = [round(x, 2) for x in os.getloadavg()]
     data["seconds"] = round(time.perf_counter() - started, 1)
     text = markdown(data)

@@ -134,7 +134,7 @@ def main():
         result = harness.load(port, plan, clients=args.clients, seconds=seconds)
     summary = result.summary()
     data = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": harness.machine(),
         "clients": args.clients,
         "gunicorn_workers": args.workers,

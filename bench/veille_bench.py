@@ -19,8 +19,10 @@ What it does:
 - search, per query shape (words only, words + territory, words + theme, words + territory + theme, territory only,
   territory + dates, source, region-wide first page, page N): the same code as the public list (filters, French
   full-text query, ordering, page with its prefetches, capped count) — p50/p95 of that path, of the count alone
-  and of the whole page through the test client; plus the former mix of 200 searches (comparable with earlier runs);
-  the SQL plan (EXPLAIN ANALYZE, BUFFERS) of one query of each shape is saved in bench/results/veille-plans.txt;
+  and of the whole page through the test client, with the Python CPU time of each (hardly affected by the other
+  processes of a shared machine, unlike wall-clock times); plus the former mix of 200 searches (comparable with
+  earlier runs); the SQL plan (EXPLAIN ANALYZE, BUFFERS) of one query of each shape is saved in
+  bench/results/veille-plans.txt and its execution time in the JSON;
 - ingestion: a generated RSS feed of 5,000 new items served by a local HTTP server, collected by the real service
   (HTTP, feedparser, de-duplication, tagging, search vectors), then removed again; and the tagger alone;
 - records the machine load (os.getloadavg, as `uptime` shows it) before and after: timings depend on it.
@@ -317,7 +319,7 @@ def query_path(params):
     count (none when the first page is not full; the planner's estimate when far above the cap). Times in ms."""
     from veille.views import PAGE_SIZE, CappedPaginator
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     paginator = CappedPaginator(list_queryset(params), PAGE_SIZE)
     page = paginator.get_page(params.get("page", 1))
     rows = list(page.object_list)
@@ -326,15 +328,16 @@ def query_path(params):
         rows = list(paginator.get_page(page.number).object_list)
     count = paginator.count
     total = (time.perf_counter() - started) * 1000
+    cpu_ms = (time.process_time() - cpu) * 1000
     # The count alone, as a page computes it (estimate, or exact count stopping at the cap).
     queryset = list_queryset(params)
     started = time.perf_counter()
     CappedPaginator(queryset, PAGE_SIZE).count  # noqa: B018
     count_ms = (time.perf_counter() - started) * 1000
-    return total, count_ms, count, paginator.capped, paginator.estimated
+    return total, count_ms, count, paginator.capped, paginator.estimated, cpu_ms
 
 
-def explain(params) -> str:
+def explain(params) -> tuple[str, dict]:
     """EXPLAIN (ANALYZE, BUFFERS) of the page query and of the capped count of one case."""
     from django.db import connection
 
@@ -342,7 +345,7 @@ def explain(params) -> str:
 
     queryset = list_queryset(params)
     page = int(params.get("page", 1))
-    parts = []
+    parts, times = [], {}
     for label, query in (
         ("page", queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
         ("comptage plafonné", queryset.order_by().values("pk")[: COUNT_CAP + 1]),
@@ -352,8 +355,10 @@ def explain(params) -> str:
             sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
-            parts.append(f"-- {label}\n" + "\n".join(row[0] for row in cursor.fetchall()))
-    return "\n".join(parts)
+            lines = [row[0] for row in cursor.fetchall()]
+        parts.append(f"-- {label}\n" + "\n".join(lines))
+        times[label] = float(lines[-1].split(":")[1].split()[0])  # « Execution Time: 1.234 ms »
+    return "\n".join(parts), times
 
 
 def bench_shapes(cases_per_shape: int):
@@ -366,10 +371,11 @@ def bench_shapes(cases_per_shape: int):
     for name, cases in shapes.items():
         for params in cases[:3]:  # warm-up of this shape's plans and pages
             query_path(params)
-        query_ms, count_ms, page_ms, page_cpu_ms, counts, estimated = [], [], [], [], [], 0
+        query_ms, query_cpu_ms, count_ms, page_ms, page_cpu_ms, counts, estimated = [], [], [], [], [], [], 0
         for params in cases:
-            total, count_time, count, capped, was_estimated = query_path(params)
+            total, count_time, count, capped, was_estimated, cpu_time = query_path(params)
             query_ms.append(total)
+            query_cpu_ms.append(cpu_time)
             count_ms.append(count_time)
             counts.append(count)
             estimated += was_estimated
@@ -380,6 +386,7 @@ def bench_shapes(cases_per_shape: int):
             page_cpu_ms.append((time.process_time() - cpu) * 1000)
         results[name] = {
             "requetes": summary(query_ms),
+            "requetes_cpu_python": summary(query_cpu_ms),
             "comptage": summary(count_ms),
             "page_complete": summary(page_ms),
             # CPU time of the Django process for the whole page (the database's work not included): unlike the
@@ -389,13 +396,16 @@ def bench_shapes(cases_per_shape: int):
             "comptages_estimes": estimated,
             "exemple": cases[0],
         }
-        plans.append(f"===== {name} : {json.dumps(cases[0], ensure_ascii=False)}\n{explain(cases[0])}\n")
+        plan, times = explain(cases[0])
+        plans.append(f"===== {name} : {json.dumps(cases[0], ensure_ascii=False)}\n{plan}\n")
         row = results[name]
+        row["sql_execution_exemple_ms"] = times
         print(
-            f"  {name:<28} requêtes p50 {row['requetes']['p50_ms']:6.1f} p95 {row['requetes']['p95_ms']:6.1f} ms"
-            f" | comptage p95 {row['comptage']['p95_ms']:6.1f} ms | page complète p50"
-            f" {row['page_complete']['p50_ms']:6.1f} p95 {row['page_complete']['p95_ms']:6.1f} ms"
-            f" (CPU Python p50 {row['page_complete_cpu_python']['p50_ms']:5.1f} ms)",
+            f"  {name:<26} requêtes p50 {row['requetes']['p50_ms']:5.1f} p95 {row['requetes']['p95_ms']:5.1f} ms"
+            f" (CPU Python p50 {row['requetes_cpu_python']['p50_ms']:4.1f})"
+            f" | comptage p95 {row['comptage']['p95_ms']:5.1f} ms | page complète p50"
+            f" {row['page_complete']['p50_ms']:5.1f} p95 {row['page_complete']['p95_ms']:5.1f} ms"
+            f" (CPU Python p50 {row['page_complete_cpu_python']['p50_ms']:4.1f})",
             flush=True,
         )
     return results, "\n".join(plans)

@@ -85,6 +85,7 @@ def test_report_contains_actions_statuses_figures_and_is_tagged(client_for, djan
         "Carte du territoire par EPCI",
         "Regroupements de communes du territoire :",
         "Rapport d’avancement — Nantes",  # running header
+        "Pilote :",
     ):
         assert expected in text, expected
     # Overall progress of the non-abandoned actions: (45 + 100 + 20 + 50) / 4.

@@ -24,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.utils.safestring import SafeString, mark_safe
@@ -82,9 +84,25 @@ def _fresh() -> int:
     return time.time_ns() // 1000
 
 
+# Within a request, the versions are read from the cache once (all the tracked apps in one call) and kept for the
+# rest of the request; outside requests (tasks, commands) they are read each time.
+_request = threading.local()
+
+
+def _request_started(**kwargs):
+    _request.versions = {}
+
+
+def _request_finished(**kwargs):
+    _request.versions = None
+
+
 def bump(labels: Iterable[str]) -> None:
     """Give each app a new version. Never raises: a write must not fail because the cache is down."""
+    memo = getattr(_request, "versions", None)
     for label in labels:
+        if memo:
+            memo.pop(label, None)
         key = KEY_PREFIX + label
         try:
             try:
@@ -101,19 +119,26 @@ def current(*labels: str) -> str | None:
     untracked = set(labels) - set(TRACKED_APPS)
     if untracked:
         raise ValueError(f"Versions de données non suivies : {', '.join(sorted(untracked))} (voir TRACKED_APPS)")
-    keys = [KEY_PREFIX + label for label in labels]
-    try:
-        found = cache.get_many(keys)
-        for key in keys:
-            if key not in found:
-                cache.add(key, _fresh(), None)
-                found[key] = cache.get(key)
-                if found[key] is None:
-                    return None
-    except Exception:  # noqa: BLE001
-        logger.warning("Versions de données illisibles : cache indisponible", exc_info=True)
-        return None
-    token = ";".join(f"{label}={found[KEY_PREFIX + label]}" for label in labels)
+    memo = getattr(_request, "versions", None)
+    if memo is None or any(label not in memo for label in labels):
+        wanted = TRACKED_APPS if memo is not None else labels
+        try:
+            found = cache.get_many([KEY_PREFIX + label for label in wanted])
+            for label in wanted:
+                if KEY_PREFIX + label not in found:
+                    cache.add(KEY_PREFIX + label, _fresh(), None)
+                    found[KEY_PREFIX + label] = cache.get(KEY_PREFIX + label)
+                    if found[KEY_PREFIX + label] is None:
+                        return None
+        except Exception:  # noqa: BLE001
+            logger.warning("Versions de données illisibles : cache indisponible", exc_info=True)
+            return None
+        read = {label: found[KEY_PREFIX + label] for label in wanted}
+        if memo is not None:
+            memo.update(read)
+    else:
+        read = memo
+    token = ";".join(f"{label}={read[label]}" for label in labels)
     pending = _pending(connections[DEFAULT_DB_ALIAS]) if connections[DEFAULT_DB_ALIAS].connection else None
     if pending is not None and pending.labels.intersection(labels):
         token += f";uncommitted={pending.salt}.{pending.writes}"
@@ -176,6 +201,8 @@ def install(sender=None, connection=None, **kwargs):
 
 def connect_signals():
     connection_created.connect(install, dispatch_uid="srefop-data-versions")
+    request_started.connect(_request_started, dispatch_uid="srefop-data-versions-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="srefop-data-versions-request-finished")
     for connection in connections.all(initialized_only=True):
         install(connection=connection)
 

@@ -106,3 +106,19 @@ def test_an_unavailable_cache_does_not_break_writes_nor_pages(monkeypatch):
     versions.bump(["territories"])
     assert versions.current("territories") is None
     assert versions.cached("test", apps=["territories"], build=lambda: "built") == "built"
+
+
+def test_within_a_request_versions_are_read_once_and_follow_bumps(monkeypatch):
+    versions._request_started()  # as the request_started signal does
+    try:
+        reads = []
+        real_get_many = versions.cache.get_many
+        monkeypatch.setattr(versions.cache, "get_many", lambda keys: reads.append(keys) or real_get_many(keys))
+        first = versions.current("territories")
+        assert versions.current("territories", "roadmaps") == f"{first};{versions.current('roadmaps')}"
+        assert len(reads) == 1  # every tracked app read at once, then kept for the request
+        versions.bump(["territories"])  # e.g. a write committed during the request
+        assert versions.current("territories") != first
+    finally:
+        versions._request_finished()
+    assert versions._request.versions is None

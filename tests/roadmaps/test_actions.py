@@ -207,7 +207,7 @@ def test_roadmap_page_shows_changes_at_once(client_for, role_user):
     roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=1)
     client = client_for("member")
     page = client.get(roadmap.get_absolute_url()).content.decode()  # now cached
-    assert "Priorité 2" not in page and "Révision ouverte" not in page
+    assert "Deuxième priorité" not in page and "Autres versions de cette période" not in page
     PriorityFactory(roadmap=roadmap, order=2, title="Deuxième priorité")
     services.revise_roadmap(roadmap=roadmap, user=role_user("cochair"))
     page = client.get(roadmap.get_absolute_url()).content.decode()

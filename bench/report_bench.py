@@ -389,8 +389,9 @@ def measure_bundle(workers: int) -> dict:
             "bundle_s": round(elapsed, 2),
             "bundle_request_s": round(request_s, 2),
             "bundle_worker_cpu_s": round(worker_cpu, 1),
-            # What the bundle would take on an idle machine with `workers` free cores: the workers' CPU time spread
-            # over them (a lower bound, the parts being of unequal size).
+            # What the bundle would take with `workers` cores free for it: the workers' CPU time spread over them
+            # (a lower bound, the parts being of unequal size; on a busy machine the CPU time itself grows, as the
+            # cores' caches and hyper-threads are shared).
             "bundle_idle_estimate_s": round(request_s + worker_cpu / workers, 1),
             "bundle_workers": workers,
             "bundle_status": job.status,

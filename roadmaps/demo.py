@@ -152,7 +152,7 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
     territory = body.territory
     roadmap = services.create_roadmap(
         body=body,
-        title=f"Feuille de route de la {body.name}",
+        title=f"Feuille de route du {body.name}",
         start_year=2024,
         end_year=2026,
         user=animateur,

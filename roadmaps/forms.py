@@ -131,14 +131,14 @@ class ActionForm(DsfrBaseForm):
         queryset=Dispositif.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Les dispositifs disponibles sur le territoire de la Clefop.",
+        help_text="Les dispositifs disponibles sur le territoire du Clefop.",
     )
     start_date = forms.DateField(label="Début", required=False, widget=DATE_WIDGET, help_text="Format : jj/mm/aaaa")
     end_date = forms.DateField(label="Fin", required=False, widget=DATE_WIDGET, help_text="Format : jj/mm/aaaa")
     status = forms.ChoiceField(label="Statut", choices=ActionStatus.choices)
     progress = forms.IntegerField(label="Avancement (%)", min_value=0, max_value=100)
     restricted = forms.BooleanField(
-        label="Diffusion restreinte aux membres de la Clefop",
+        label="Diffusion restreinte aux membres du Clefop",
         required=False,
         help_text="L'action n'apparaît ni sur la page publique ni dans les données ouvertes.",
     )

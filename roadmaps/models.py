@@ -458,7 +458,7 @@ class Action(models.Model):
     status = models.CharField("statut", max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
     restricted = models.BooleanField(
-        "diffusion restreinte", default=False, help_text="Visible des seuls membres de la Clefop."
+        "diffusion restreinte", default=False, help_text="Visible des seuls membres du Clefop."
     )
     version = models.PositiveIntegerField("version", default=1)
     updated_at = models.DateTimeField(auto_now=True)

@@ -128,7 +128,7 @@ def _save_with_links(instance, user, links: dict, *, reason: str = ""):
 @transaction.atomic
 def create_roadmap(*, body: Body, title: str, start_year: int, end_year: int, user, summary: str = "") -> Roadmap:
     if body.kind != BodyKind.CLEFOP:
-        raise RoadmapError("Une feuille de route est portée par une Clefop.")
+        raise RoadmapError("Une feuille de route est portée par un Clefop.")
     if end_year < start_year:
         raise RoadmapError("La dernière année de la période précède la première.")
     if end_year - start_year > 6:

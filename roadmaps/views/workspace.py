@@ -73,7 +73,7 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         body = self.get_body()
         context.setdefault(
             "form",
-            RoadmapForm(initial={"title": f"Feuille de route de la {body.name}", "start_year": 2024, "end_year": 2026}),
+            RoadmapForm(initial={"title": f"Feuille de route du {body.name}", "start_year": 2024, "end_year": 2026}),
         )
         return context
 

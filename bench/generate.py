@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-VERSION = 2  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
+VERSION = 3  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
 SEED = 2026
 PIVOT = dt.date(2026, 6, 30)  # "today" of the generated data (statuses, progress notes, meetings with minutes)
 PERIOD_START, PERIOD_END = dt.date(2023, 1, 1), dt.date(2028, 12, 31)
@@ -116,6 +116,25 @@ ORGANISATION_PATTERNS = [
                    "Établissements {last} — {city}", "GEIQ {sector} — {city}", "Association {last} insertion — {city}",
                    "École de la deuxième chance — {city}", "Espace emploi de {city}", "Maison de l'emploi de {epci}"]),
 ]  # fmt: skip
+TOWN_ONLY = (
+    "IFSI",
+    "AFPA",
+    "Campus",
+    "CIO",
+    "France Travail",
+    "Mission locale de",
+    "CCI",
+    "Chambre",
+    "GRETA",
+    "Lycée",
+    "MEDEF",
+    "CPME",
+    "U2P",
+    "OPCO",
+    "Cap emploi",
+    "Maison de l'emploi",
+    "École de la deuxième",
+)
 JOB_TITLES = {
     "organisme_formation": ["Directeur·rice", "Responsable pédagogique", "Conseiller·ère en formation"],
     "education": ["Proviseur·e", "Directeur·rice délégué·e aux formations", "Psychologue de l'Éducation nationale"],
@@ -454,6 +473,9 @@ class Generator:
         while len(organisations) < self.volumes["actors"]:
             kind = rng.choices(kinds, weights=weights)[0]
             row = self.pick_commune()
+            template = rng.choice(templates[kind])
+            if any(word in template for word in TOWN_ONLY) and row[2] < 8000:
+                row = self.communes_by_territory[row[3]][0]  # a hospital school or a CIO sits in the main town
             code, city, _pop, territory_id, departement_id, epci = row
             values = {
                 "city": city,
@@ -464,7 +486,7 @@ class Generator:
                 "sector": rng.choice(SECTORS)[1].removeprefix("de l'").removeprefix("du ").removeprefix("de la "),
                 "opco": rng.choice(OPCOS),
             }
-            name = rng.choice(templates[kind]).format(**values)[:255]
+            name = template.format(**values)[:255]
             key = (name, kind, departement_id)
             suffix = 2
             while key in existing:
@@ -884,6 +906,8 @@ class Generator:
         if progress is None:
             elapsed = (PIVOT - start).days / max((end - start).days, 1)
             progress = max(5, min(95, int(100 * min(elapsed, 1) * rng.uniform(0.5, 1.0)) // 5 * 5))
+            if status == S.ABANDONED:  # given up early, as a rule
+                progress = min(progress, rng.choice([5, 10, 20, 30]))
         return status, progress
 
     # -- repères ----------------------------------------------------------------------------------------------

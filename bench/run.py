@@ -134,6 +134,10 @@ def pages_child(scale: int, clients: int, requests: int, seconds: float, workers
         page["cookie"] = session_cookie(page["email"])
     rows = []
     with harness.gunicorn(harness.environment(scale), workers=workers) as (_url, port):
+        # Every worker's first requests (imports, URL resolver, template loading) are not part of any measure.
+        everything = [(p["path"], p["cookie"]) for p in pages]
+        everything += [(f"/__bench__/baseline/{p['baseline_key']}/", "") for p in pages]
+        harness.load(port, everything, clients=2 * workers, requests=3 * workers * len(everything), seconds=120)
         for page in pages:
             # Warm every worker on this page (first renders fill caches), then measure it and its baseline.
             harness.load(port, [page["path"]], clients=workers, requests=2 * workers, cookie=page["cookie"])

@@ -273,8 +273,10 @@ def table_rows(data: dict) -> list[list[str]]:
             if p
         }
         add("8", f"{name} : p50 / p95", latency, f"{data['clients']} clients simultanés, gunicorn")
-        add("8", f"{name} : p95 ÷ témoin", {s: f"×{_num(p['ratio_p95'], 1)}" for s, p in by_scale.items() if p},
-            TARGETS["page_ratio"])  # fmt: skip
+        ratios = {
+            s: f"×{_num(p['ratio_p95'], 1)} (p50 : ×{_num(p.get('ratio_p50'), 1)})" for s, p in by_scale.items() if p
+        }
+        add("8", f"{name} : p95 ÷ témoin p95 (p50 ÷ témoin p50)", ratios, TARGETS["page_ratio"])
         counts = {s: p["sql_queries"] for s, p in by_scale.items() if p}
         ok = len(set(counts.values())) == 1 if len(counts) > 1 else None
         statuses_ok = all(p["status_test_client"] == 200 and not p["server_errors"] for p in by_scale.values() if p)
@@ -304,13 +306,16 @@ def table_rows(data: dict) -> list[list[str]]:
         longest = rep.get("report_max_s")
         ok = longest is not None and longest <= TARGETS["territory_report_s"]
         add("6", f"Rapport d’un territoire (PDF), le plus long des {len(rep.get('territories', []))}",
-            {s: _num(longest, 2, " s")}, "≤ 2 s", ok)  # fmt: skip
+            {s: _num(longest, 2, " s") + (f" (CPU : {_num(rep['report_cpu_max_s'], 2, ' s')})"
+                 if rep.get("report_cpu_max_s") is not None else "")}, "≤ 2 s", ok)  # fmt: skip
         alone = _num(rep.get("weasyprint_alone_median_s"), 2, " s")
         ratio = {s: f"×{_num(rep.get('ratio_median'), 2)} (WeasyPrint seul : {alone})"}
         add("6", "Rapport ÷ WeasyPrint seul sur le même HTML, médiane", ratio, "rapport indiqué (pas de seuil)")
         if "bundle_s" in rep:
             ok = rep["bundle_s"] <= TARGETS["bundle_s"] and rep.get("bundle_status") == "done"
-            value = {s: f"{_num(rep['bundle_s'], 1, ' s')} ({rep.get('bundle_status')})"}
+            cpu = rep.get("bundle_worker_cpu_s")
+            cpu = f", CPU des workers {_num(cpu, 1, ' s')}" if cpu is not None else ""
+            value = {s: f"{_num(rep['bundle_s'], 1, ' s')} ({rep.get('bundle_status')}{cpu})"}
             add("6", f"Recueil régional, {rep.get('bundle_workers', 2)} workers Celery", value, "≤ 40 s", ok)
 
     veille = data.get("veille", {})
@@ -371,6 +376,17 @@ def markdown(data: dict) -> str:
     ]
     for row in table_rows(data):
         lines.append("| " + " | ".join(str(cell).replace("|", "/") for cell in row) + " |")
+    steps = data.get("load_by_step") or {}
+    if steps:
+        lines += [
+            "",
+            "Durée et charge (1 min) à la fin de chaque étape : "
+            + " ; ".join(
+                f"{name} {_num(v['seconds'], 0, ' s')}, charge {v['load_average_after'][0]}"
+                for name, v in steps.items()
+            )  # fmt: skip
+            + ".",
+        ]
     if data.get("errors"):
         lines += ["", "Étapes en échec :", ""] + [f"- {step} : {error}" for step, error in data["errors"].items()]
     lines += [
@@ -421,11 +437,18 @@ def main():
     parser.add_argument("--requests", type=int, default=0, help="requests per page (default 200, quick 80)")
     parser.add_argument("--page-seconds", type=float, default=0, help="cap per page (default 25 s, quick 10 s)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--table-only", action="store_true", help="rewrite latest.md from latest.json, no measure")
     parser.add_argument("--pages-child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.requests = args.requests or (80 if args.quick else 200)
     args.page_seconds = args.page_seconds or (10 if args.quick else 25)
+    if args.table_only:
+        data = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+        text = markdown(data)
+        (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+        print(text)
+        return
     if args.pages_child:
         result = pages_child(args.pages_child, args.clients, args.requests, args.page_seconds, args.workers)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")

@@ -25,7 +25,10 @@ What it does:
 - writes bench/results/reports.json.
 
 Targets (issue 6): ≤ 2 s per territory report; ≤ 40 s for the regional bundle with 2 workers.
-Timings depend on the machine's load: read them with the load averages recorded beside them.
+Timings depend on the machine's load: read them with the load averages recorded beside them. They also depend on
+WeasyPrint's font subsetter, recorded as ``machine.font_subsetter``: without Debian's libharfbuzz-subset0 it falls
+back to fontTools and every report takes about 4 times longer (2.3 s instead of 0.66 s for the largest report;
+``manage.py check`` warns, srefop.W001).
 """
 
 from __future__ import annotations
@@ -429,6 +432,10 @@ def measure(*, scale: float, territories: int, runs: int, setup: bool, bundle: b
     import django
 
     django.setup()
+    from srefop_portal.common.checks import pdf_font_subsetter
+
+    # HarfBuzz's subsetter (libharfbuzz-subset0) or fontTools' (about 4 times slower): it decides the timings.
+    results["machine"]["font_subsetter"] = pdf_font_subsetter()
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     # On its own database only: a database prepared by someone else (bench/generate.py) is measured as it is.

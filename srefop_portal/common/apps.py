@@ -7,7 +7,7 @@ class CommonConfig(AppConfig):
     verbose_name = "Socle commun"
 
     def ready(self):
-        from . import diagnostic  # noqa: F401  (registers the diagnostic job kind)
+        from . import checks, diagnostic  # noqa: F401  (system checks; the diagnostic job kind)
         from .versions import connect_signals
 
         connect_signals()  # data versions: every write to a tracked app changes its version (cached fragments)

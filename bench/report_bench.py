@@ -27,8 +27,8 @@ What it does:
 Targets (issue 6): ≤ 2 s per territory report; ≤ 40 s for the regional bundle with 2 workers.
 Timings depend on the machine's load: read them with the load averages recorded beside them. They also depend on
 WeasyPrint's font subsetter, recorded as ``machine.font_subsetter``: without Debian's libharfbuzz-subset0 it falls
-back to fontTools and every report takes about 4 times longer (2.3 s instead of 0.66 s for the largest report;
-``manage.py check`` warns, srefop.W001).
+back to fontTools (1.0 s instead of 0.66 s for the largest report, measured here; ``manage.py check`` warns,
+srefop.W001). The CPU model is recorded too: the previous machine gave 2.3 s for the same report.
 """
 
 from __future__ import annotations
@@ -417,10 +417,25 @@ def measure_bundle(workers: int) -> dict:
             os.kill(worker.pid, signal.SIGKILL)
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def measure(*, scale: float, territories: int, runs: int, setup: bool, bundle: bool, workers: int) -> dict:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     results: dict = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "date": time.strftime("%F %T")},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu_model": cpu_model(),
+            "python": platform.python_version(),
+            "date": time.strftime("%F %T"),
+        },
         "scale": scale,
         "load_at_start": os.getloadavg(),
         "targets": TARGETS,

@@ -51,7 +51,9 @@ urlpatterns = [
     path("gestion/annuaire/", directory.DirectoryView.as_view(), name="directory"),
     path("gestion/annuaire/export/", directory.DirectoryExportView.as_view(), name="directory_export"),
     path("gestion/annuaire/import/", directory.MemberImportView.as_view(), name="member_import"),
-    path("gestion/annuaire/import/modele/", directory.ImportTemplateView.as_view(), name="member_import_template"),
+    path(
+        "gestion/annuaire/import/modele/", directory.MemberImportTemplateView.as_view(), name="member_import_template"
+    ),
     path(
         "gestion/annuaire/import/confirmer/", directory.MemberImportConfirmView.as_view(), name="member_import_confirm"
     ),

@@ -72,5 +72,9 @@ urlpatterns = [
         staff.RecommendationImportConfirmView.as_view(),
         name="recommendation_import_confirm",
     ),
-    path("gestion/srefop/preconisations/modele.<str:fmt>", staff.ImportTemplateView.as_view(), name="import_template"),
+    path(
+        "gestion/srefop/preconisations/modele.<str:fmt>",
+        staff.RecommendationImportTemplateView.as_view(),
+        name="import_template",
+    ),
 ]

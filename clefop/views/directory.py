@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
-from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
@@ -112,11 +112,12 @@ class DirectoryExportView(StaffViewMixin, TemplateView):
         return xlsx_response(f"annuaire-srefop-{stamp}.xlsx", EXPORT_HEADERS, rows, sheet_title="Annuaire")
 
 
-class ImportTemplateView(StaffViewMixin, TemplateView):
+class MemberImportTemplateView(ImportTemplateView):
     permission_required = "clefop.manage_directory"
-
-    def get(self, request, *args, **kwargs):
-        return xlsx_response("modele-import-membres.xlsx", COLUMNS, TEMPLATE_ROWS, sheet_title="Membres")
+    filename = "modele-import-membres"
+    columns = COLUMNS
+    rows = TEMPLATE_ROWS
+    sheet_title = "Membres"
 
 
 class MemberImport(StaffViewMixin, ImportMixin):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
@@ -235,11 +235,12 @@ class DispositifExportView(PublicMixin, View):
         return xlsx_response(f"offre-de-services-{stamp}.xlsx", COLUMNS, rows, sheet_title="Dispositifs")
 
 
-class DispositifImportTemplateView(StaffViewMixin, View):
+class DispositifImportTemplateView(ImportTemplateView):
     permission_required = "clefop.import_dispositifs"
-
-    def get(self, request, *args, **kwargs):
-        return xlsx_response("modele-import-dispositifs.xlsx", COLUMNS, TEMPLATE_ROWS, sheet_title="Dispositifs")
+    filename = "modele-import-dispositifs"
+    columns = COLUMNS
+    rows = TEMPLATE_ROWS
+    sheet_title = "Dispositifs"
 
 
 class DispositifImport(StaffViewMixin, ImportMixin):

@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
-from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.permissions import StaffViewMixin
-from srefop_portal.common.tabular import csv_response, xlsx_response
 
 from ..forms import AmbitionForm, AmbitionSheetForm, ChallengeForm, RecommendationFileForm
 from ..importers import COLUMNS, HEADERS, apply_recommendations, template_rows, validate_recommendations
@@ -65,13 +64,15 @@ class ReferentialEditView(StaffViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class ImportTemplateView(StaffViewMixin, TemplateView):
+class RecommendationImportTemplateView(ImportTemplateView):
     permission_required = "roadmaps.manage_referential"
+    filename = "modele-preconisations"
+    columns = HEADERS
+    sheet_title = "Préconisations"
+    formats = ("xlsx", "csv")
 
-    def get(self, request, *args, **kwargs):
-        if self.kwargs["fmt"] == "xlsx":
-            return xlsx_response("modele-preconisations.xlsx", HEADERS, template_rows(), sheet_title="Préconisations")
-        return csv_response("modele-preconisations.csv", HEADERS, template_rows())
+    def get_rows(self):
+        return template_rows()
 
 
 class RecommendationImport(StaffViewMixin, ImportMixin):

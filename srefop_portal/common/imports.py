@@ -30,6 +30,15 @@ An app declares one small mixin per import (permission, checker, URL names) and 
 
 The checker takes ``(data, filename, **params)`` and returns a result with ``errors`` (``tabular.RowError`` list)
 and ``is_valid``; the rest of the result (the plan) is the app's, shown by its template and given to ``apply``.
+
+The example file offered on the import page is one more small subclass, ``ImportTemplateView``::
+
+    class MemberImportTemplateView(ImportTemplateView):
+        permission_required = "clefop.manage_directory"
+        filename = "modele-import-membres"   # the extension is added
+        columns = COLUMNS
+        rows = TEMPLATE_ROWS
+        sheet_title = "Membres"
 """
 
 from __future__ import annotations
@@ -38,12 +47,14 @@ from pathlib import PurePath
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
+from .permissions import StaffViewMixin
+from .tabular import csv_response, xlsx_response
 from .uploads import drop_stash, load_stash, stash_upload
 
 TABULAR_EXTENSIONS = (".csv", ".txt", ".xlsx")
@@ -180,3 +191,30 @@ class ImportConfirmView(ImportMixin, View):
         drop_stash(request, token)
         messages.success(request, outcome)
         return redirect(self.get_success_url())
+
+
+class ImportTemplateView(StaffViewMixin, View):
+    """Download the example file of an import: its header and a few example rows (a staff page).
+
+    Each import states its own ``permission_required`` (there is no default: rules refuses a view without one).
+    ``formats`` lists the files offered, the first being the default; with several, the URL names the one wanted
+    in its ``fmt`` argument and any other is a 404.
+    """
+
+    filename = ""  # without the extension, e.g. "modele-import-membres"
+    columns: list[str] = []
+    rows: list[list] = []
+    sheet_title = "Export"
+    formats: tuple[str, ...] = ("xlsx",)
+
+    def get_rows(self) -> list[list]:
+        return self.rows
+
+    def get(self, request, *args, **kwargs):
+        fmt = kwargs.get("fmt", self.formats[0])
+        if fmt not in self.formats:
+            raise Http404
+        name = f"{self.filename}.{fmt}"
+        if fmt == "csv":
+            return csv_response(name, self.columns, self.get_rows())
+        return xlsx_response(name, self.columns, self.get_rows(), sheet_title=self.sheet_title)

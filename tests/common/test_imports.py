@@ -132,3 +132,41 @@ def test_tabular_file_field_states_its_limit():
     field = TabularFileField(label="Fichier", help_text="CSV ou XLSX", max_mb=7)
     assert field.help_text == "CSV ou XLSX. 7 Mo au plus."
     assert field.widget.attrs["accept"] == ".csv,.txt,.xlsx"
+
+
+def test_template_views_share_the_staff_base_and_state_their_own_permission():
+    from django.urls import resolve
+
+    from srefop_portal.common.imports import ImportTemplateView
+
+    expected = {
+        reverse("clefop:member_import_template"): "clefop.manage_directory",
+        reverse("clefop:dispositif_import_template"): "clefop.import_dispositifs",
+        reverse("roadmaps:import_template", args=["csv"]): "roadmaps.manage_referential",
+    }
+    for url, permission in expected.items():
+        view_class = resolve(url).func.view_class
+        assert issubclass(view_class, ImportTemplateView) and view_class.requires_second_factor
+        assert view_class.permission_required == permission
+
+
+def test_template_view_without_a_permission_is_refused(staff_user, rf):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from srefop_portal.common.imports import ImportTemplateView
+
+    class Unguarded(ImportTemplateView):
+        filename, columns = "modele", ["code"]
+
+    request = rf.get("/")
+    request.user = staff_user
+    with pytest.raises(ImproperlyConfigured):
+        Unguarded.as_view()(request)
+
+
+def test_template_in_a_format_not_offered_is_404(staff_client):
+    response = staff_client.get(reverse("roadmaps:import_template", args=["pdf"]))
+    assert response.status_code == 404
+    assert staff_client.get(reverse("roadmaps:import_template", args=["csv"]))["Content-Disposition"] == (
+        'attachment; filename="modele-preconisations.csv"'
+    )

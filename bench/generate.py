@@ -959,44 +959,24 @@ class Generator:
         expanded to every series in PostgreSQL with a deterministic noise (md5 of commune, indicator, period)."""
         from django.db import connection
 
-        from reperes.demo import AGE_BANDS, CYCLE
-        from reperes.demo import SECTORS as EMPLOY_SECTORS
+        from reperes.demo import CommuneProfile
         from reperes.models import Rule
 
         rng = random.Random(f"{self.seed}-reperes")
 
         def base_rows():
+            # The demo's distributions (reperes/demo.py), without noise nor rounding: smooth trends, the noise is
+            # added per series below.
             for position, (code, _name, population, *_rest) in enumerate(self.communes):
-                population = max(population, 30)
-                activity = rng.uniform(0.43, 0.49)
-                rate = rng.uniform(0.065, 0.125) * (1.15 if population > 20000 else 1.0)
-                attractiveness = rng.lognormvariate(0, 0.35) * (1.25 if population > 10000 else 0.85)
-                growth = rng.uniform(-0.004, 0.012)
-                wage = rng.uniform(13.6, 15.4) + (0.9 if population > 20000 else 0.0)
-                shares = [s * rng.uniform(0.6, 1.5) for _n, _l, s in EMPLOY_SECTORS]
-                total_share = sum(shares)
-                share_55 = rng.uniform(0.17, 0.22)
+                commune = CommuneProfile.draw(rng, population)
                 for index, year in enumerate(YEARS):
-                    size = population * (1 + growth) ** (index - 9)
-                    active = size * activity
-                    defm_abc = active * rate * CYCLE[int(year)]
-                    jobs = size * 0.33 * attractiveness * (1 + 0.006 * index)
-                    employment = jobs  # the sector shares below add up to it
-                    values = {
-                        "defm_abc": defm_abc, "defm_a": defm_abc * 0.56, "pop_active": active,
-                        "offres_emploi": employment * 0.06 * (2 - CYCLE[int(year)]),
-                        "apprentis": employment * 0.035, "emploi_salarie": employment,
-                        "emploi_55_plus": employment * (share_55 + 0.004 * index),
-                        "salaire_horaire": wage * (1 + 0.018 * index),
-                        "entrees_formation": defm_abc * 0.18, "jeunes_accompagnes": size * 0.012,
-                        "etablissements": employment / 9.5,
-                    }  # fmt: skip
-                    for (name, _l, _s), share in zip(EMPLOY_SECTORS, shares, strict=True):
-                        values[name] = jobs * share / total_share
-                    for band, _label, share in AGE_BANDS:
-                        women = 0.51 if band != "75p" else 0.6
-                        values[f"pop_h_{band}"] = size * share * (1 - women)
-                        values[f"pop_f_{band}"] = size * share * women
+                    values = commune.year_values(index, whole=False)
+                    values |= {
+                        "entrees_formation": values["defm_abc"] * 0.18,
+                        "jeunes_accompagnes": commune.size(index) * 0.012,
+                        "etablissements": values["emploi_salarie"] / 9.5,
+                        **commune.age_values(index, whole=False),
+                    }
                     for base_code, value in values.items():
                         yield (code, position, year, base_code, value)
 

@@ -12,6 +12,8 @@ import io
 import random
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -227,12 +229,36 @@ def _fr(value: float, decimals: int = 0) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
 
 
-def generate_files(directory: Path) -> list[tuple[Path, str, dict]]:
-    """The three demo files: (path, format, options)."""
-    rng = random.Random(SEED)
-    communes = list(Commune.objects.order_by("code").values_list("code", "population"))
-    long_rows, wide_rows, age_rows = [], [], []
-    for code, population in communes:
+def midpoint(low: float, high: float) -> float:
+    """A draw without noise: the middle of the range (smooth trends, as the bench generator wants them)."""
+    return (low + high) / 2
+
+
+# The columns of the demo files, in the order written.
+LONG_FILE_CODES = ("defm_abc", "defm_a", "pop_active", "offres_emploi", "apprentis")
+WIDE_FILE_CODES = (*(name for name, _label, _share in SECTORS), "emploi_salarie", "emploi_55_plus")
+
+
+@dataclass(frozen=True)
+class CommuneProfile:
+    """What is drawn once for a commune; each of its values, year after year, follows from it.
+
+    Shared by the demo files (noise drawn from the same generator, counts rounded) and the bench generator
+    (``bench/generate.py``: no noise, unrounded). The order of the draws is part of the seeded output: changing it
+    changes every demo value after it.
+    """
+
+    population: int
+    activity: float
+    rate: float
+    attractiveness: float
+    growth: float
+    wage: float
+    sector_shares: tuple[float, ...]
+    share_55: float
+
+    @classmethod
+    def draw(cls, rng: random.Random, population: int) -> CommuneProfile:
         population = max(population, 30)
         activity = rng.uniform(0.43, 0.49)
         rate = rng.uniform(0.065, 0.125) * (1.15 if population > 20000 else 1.0)
@@ -241,34 +267,72 @@ def generate_files(directory: Path) -> list[tuple[Path, str, dict]]:
         wage = rng.uniform(13.6, 15.4) + (0.9 if population > 20000 else 0.0)
         shares = [share * rng.uniform(0.6, 1.5) * (2.2 if name == "emploi_agriculture" and population < 2000 else 1)
                   for name, _label, share in SECTORS]  # fmt: skip
-        total_share = sum(shares)
         share_55 = rng.uniform(0.17, 0.22)
+        return cls(population, activity, rate, attractiveness, growth, wage, tuple(shares), share_55)
+
+    def size(self, index: int) -> float:
+        """Population of year ``YEARS[index]``: the real population in the last year, a steady trend before."""
+        return self.population * (1 + self.growth) ** (index - (len(YEARS) - 1))
+
+    def year_values(self, index: int, *, draw: Callable[[float, float], float] = midpoint, whole: bool = True):
+        """Every yearly value of year ``YEARS[index]``, by indicator code.
+
+        ``draw(low, high)`` gives the noise factors (``rng.uniform`` for the demo files); with ``whole`` counts are
+        rounded to units, and the rounded counts are the ones the next values derive from (as in the files).
+        """
+        year = YEARS[index]
+        count = round if whole else float
+        size = self.size(index)
+        active = count(size * self.activity)
+        defm_abc = count(active * self.rate * CYCLE[year] * draw(0.97, 1.03))
+        defm_a = count(defm_abc * draw(0.52, 0.6))
+        jobs = size * 0.33 * self.attractiveness * (1 + 0.006 * index)
+        total_share = sum(self.sector_shares)
+        sector_jobs = [count(jobs * share / total_share) for share in self.sector_shares]
+        employment = sum(sector_jobs)
+        offers = count(employment * draw(0.045, 0.075) * (2 - CYCLE[year]))
+        apprentices = count(employment * draw(0.025, 0.045))
+        over_55 = count(employment * (self.share_55 + 0.004 * index))
+        hourly = self.wage * (1 + 0.018 * index) * draw(0.99, 1.01)
+        return {
+            "defm_abc": defm_abc,
+            "defm_a": defm_a,
+            "pop_active": active,
+            "offres_emploi": offers,
+            "apprentis": apprentices,
+            **{name: jobs for (name, _label, _share), jobs in zip(SECTORS, sector_jobs, strict=True)},
+            "emploi_salarie": employment,
+            "emploi_55_plus": over_55,
+            "salaire_horaire": hourly,
+        }
+
+    def age_values(self, index: int, *, draw: Callable[[float, float], float] = midpoint, whole: bool = True):
+        """Population by sex and age band in year ``YEARS[index]``: men (``pop_h_...``) first, then women."""
+        count = round if whole else float
+        size = self.size(index)
+        men, women = {}, {}
+        for band, _label, share in AGE_BANDS:
+            part = size * share * draw(0.9, 1.1)
+            women_share = 0.51 if band != "75p" else 0.6
+            men[f"pop_h_{band}"] = count(part * (1 - women_share))
+            women[f"pop_f_{band}"] = count(part * women_share)
+        return men | women
+
+
+def generate_files(directory: Path) -> list[tuple[Path, str, dict]]:
+    """The three demo files: (path, format, options)."""
+    rng = random.Random(SEED)
+    communes = list(Commune.objects.order_by("code").values_list("code", "population"))
+    long_rows, wide_rows, age_rows = [], [], []
+    for code, population in communes:
+        commune = CommuneProfile.draw(rng, population)
         for index, year in enumerate(YEARS):
-            size = population * (1 + growth) ** (index - 9)
-            active = round(size * activity)
-            defm_abc = round(active * rate * CYCLE[year] * rng.uniform(0.97, 1.03))
-            defm_a = round(defm_abc * rng.uniform(0.52, 0.6))
-            jobs = size * 0.33 * attractiveness * (1 + 0.006 * index)
-            sector_jobs = [round(jobs * s / total_share) for s in shares]
-            employment = sum(sector_jobs)
-            offers = round(employment * rng.uniform(0.045, 0.075) * (2 - CYCLE[year]))
-            apprentices = round(employment * rng.uniform(0.025, 0.045))
-            over_55 = round(employment * (share_55 + 0.004 * index))
-            long_rows += [
-                ["defm_abc", "commune", code, str(year), str(defm_abc)],
-                ["defm_a", "commune", code, str(year), str(defm_a)],
-                ["pop_active", "commune", code, str(year), str(active)],
-                ["offres_emploi", "commune", code, str(year), str(offers)],
-                ["apprentis", "commune", code, str(year), str(apprentices)],
-            ]
-            hourly = wage * (1 + 0.018 * index) * rng.uniform(0.99, 1.01)
-            wide_rows.append([code, str(year), *map(str, sector_jobs), str(employment), str(over_55), _fr(hourly, 2)])
-        bands = []
-        for _band, _label, share in AGE_BANDS:
-            part = population * share * rng.uniform(0.9, 1.1)
-            women = 0.51 if _band != "75p" else 0.6
-            bands.append((round(part * (1 - women)), round(part * women)))
-        age_rows.append([code, *[str(m) for m, _w in bands], *[str(w) for _m, w in bands]])
+            values = commune.year_values(index, draw=rng.uniform)
+            long_rows += [[name, "commune", code, str(year), str(values[name])] for name in LONG_FILE_CODES]
+            wide = [str(values[name]) for name in WIDE_FILE_CODES]
+            wide_rows.append([code, str(year), *wide, _fr(values["salaire_horaire"], 2)])
+        ages = commune.age_values(len(YEARS) - 1, draw=rng.uniform)
+        age_rows.append([code, *map(str, ages.values())])
     files = []
     path = directory / "demo-demandeurs-emploi-offres-apprentis.csv"
     path.write_bytes(_csv(["indicateur", "niveau", "code_geo", "periode", "valeur"], long_rows))

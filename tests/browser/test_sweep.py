@@ -1,5 +1,6 @@
 """Browser sweep: for each role, every page reachable from the navigation (and the first links of each
-section page) answers without a server error, without a console error, and with 0 axe-core violations."""
+section page) answers without a server error, without a console error, without a horizontal scroll bar, and with 0
+axe-core violations."""
 
 import io
 from urllib.parse import urljoin, urlparse
@@ -62,6 +63,9 @@ def visit(page, base, path, problems, role):
     violations = run_axe(page)
     if violations:
         problems.append(f"[{role}] {path} : axe {[(v['id'], v['nodes'][:2]) for v in violations]}")
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    if width > viewport + 1:  # wide tables scroll inside their own box, never the page
+        problems.append(f"[{role}] {path} : la page déborde horizontalement ({width} px pour {viewport} px)")
     errors = [e for e in page.console_errors if "favicon" not in e]
     if errors:
         problems.append(f"[{role}] {path} : console {errors}")

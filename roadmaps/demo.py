@@ -181,6 +181,7 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
             status = STATUS_CYCLE[(action_number + index) % len(STATUS_CYCLE)]
             start = datetime.date(2024, 1 + (action_number * 2) % 12, 1)
             end = start + datetime.timedelta(days=rng.choice([240, 400, 540, 700]))
+            status = _status_at(status, end, today, late=(action_number + index) % 4 == 0)
             progress = {ActionStatus.DONE: 100, ActionStatus.PLANNED: 0}.get(status, rng.choice([15, 30, 45, 60, 75]))
             pilot_membership = editors[action_number % len(editors)] if editors else None
             related = [r for r in recommendations if r.sheet.code in spec["sheets"]][:2]
@@ -248,8 +249,10 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
                     status=status,
                     progress=progress,
                     user=author,
-                    comment="Point de suivi trimestriel.",
-                    date=min(today, start + datetime.timedelta(days=120)),
+                    comment="Action menée à son terme, bilan partagé avec les partenaires."
+                    if status == ActionStatus.DONE
+                    else "Point de suivi trimestriel.",
+                    date=min(today, end if status == ActionStatus.DONE else start + datetime.timedelta(days=120)),
                 )
             action_number += 1
     services.transition_roadmap(
@@ -281,7 +284,37 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
             for p in roadmap.priorities.all()
         ],
     )
+    second_review = datetime.date(2026, 3, 12 + index % 10)
+    if second_review <= today:
+        services.record_annual_review(
+            roadmap=roadmap,
+            date=second_review,
+            user=animateur,
+            attendance="Co-présidents, animatrice, représentants de France Travail, de la Mission locale, de la "
+            "Région, de l'Éducation nationale et des OPCO.",
+            summary="Deuxième année : la plupart des actions sont menées à leur terme ; les actions encore en cours "
+            "ont été prolongées jusqu'à la fin de la feuille de route.",
+            decisions="Préparer le bilan de la feuille de route 2024-2026 et le diagnostic de la suivante pour la "
+            "plénière d'automne.",
+            assessments=[
+                services.AssessmentInput(
+                    priority=p,
+                    rating=[Assessment.ON_TRACK, Assessment.ON_TRACK, Assessment.LATE][(p.order + index) % 3],
+                    comment="Appréciation partagée en plénière.",
+                )
+                for p in roadmap.priorities.all()
+            ],
+        )
     return roadmap
+
+
+def _status_at(status: str, end: datetime.date, today: datetime.date, *, late: bool) -> str:
+    """The demo status of an action on ``today``: past its deadline, an action planned or under way has mostly been
+    carried out (one in four is still under way, late), so the demo tells the story of a roadmap in its last
+    months rather than of one where everything is overdue. Paused, blocked and abandoned actions stay as they are."""
+    if end < today and status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS):
+        return ActionStatus.IN_PROGRESS if late else ActionStatus.DONE
+    return status
 
 
 @transaction.atomic

@@ -189,6 +189,12 @@ def _ensure_bulk_users(specs: dict[str, tuple[str, str]]) -> dict[str, User]:
     return existing
 
 
+def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """A demo meeting time: ``days`` from today at a usual hour (local time), not at the minute the demo was loaded."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
 def _person(index: int) -> tuple[str, str]:
     return FIRST_NAMES[index % len(FIRST_NAMES)], f"{LAST_NAMES[(index * 7) % len(LAST_NAMES)]} (démo)"
 
@@ -289,8 +295,8 @@ def load_demo():
                 kind=MeetingKind.WORKING_GROUP,
                 mode=MeetingMode.ONLINE,
                 video_url="https://visio.demo.srefop.fr/atelier",
-                start=now + datetime.timedelta(days=14, hours=2),
-                end=now + datetime.timedelta(days=14, hours=4),
+                start=at(14, 10),
+                end=at(14, 12),
                 minutes_text="",
                 is_demo=True,
             )
@@ -326,13 +332,13 @@ def _meetings_for(body: Body, territory: Territory, now) -> list[Meeting]:
     common = {"body": body, "is_demo": True}
     return [
         Meeting(
-            title="Plénière de printemps",
+            title="Plénière de suivi",
             kind=MeetingKind.PLENARY,
             mode=MeetingMode.HYBRID,
             place=place,
             video_url="https://visio.demo.srefop.fr/pleniere",
-            start=now - datetime.timedelta(days=60, hours=3),
-            end=now - datetime.timedelta(days=60, hours=1),
+            start=at(-60, 9, 30),
+            end=at(-60, 12),
             minutes_text="Relevé de décisions (démonstration) : validation du diagnostic territorial, "
             "lancement des deux groupes de travail, calendrier de la feuille de route.",
             minutes_updated_at=now - datetime.timedelta(days=55),
@@ -343,19 +349,19 @@ def _meetings_for(body: Body, territory: Territory, now) -> list[Meeting]:
             kind=MeetingKind.TECHNICAL,
             mode=MeetingMode.ONLINE,
             video_url="https://visio.demo.srefop.fr/cotech",
-            start=now - datetime.timedelta(days=20, hours=2),
-            end=now - datetime.timedelta(days=20),
+            start=at(-20, 14),
+            end=at(-20, 16),
             minutes_text="Points d'avancement des actions ; préparation de la prochaine plénière (démonstration).",
             minutes_updated_at=now - datetime.timedelta(days=18),
             **common,
         ),
         Meeting(
-            title="Plénière d'automne",
+            title="Plénière annuelle",
             kind=MeetingKind.PLENARY,
             mode=MeetingMode.IN_PERSON,
             place=place,
-            start=now + datetime.timedelta(days=21, hours=1),
-            end=now + datetime.timedelta(days=21, hours=3),
+            start=at(21, 14),
+            end=at(21, 17),
             **common,
         ),
     ]

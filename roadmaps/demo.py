@@ -295,7 +295,7 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
             summary="Deuxième année : la plupart des actions sont menées à leur terme ; les actions encore en cours "
             "ont été prolongées jusqu'à la fin de la feuille de route.",
             decisions="Préparer le bilan de la feuille de route 2024-2026 et le diagnostic de la suivante pour la "
-            "plénière d'automne.",
+            "prochaine plénière.",
             assessments=[
                 services.AssessmentInput(
                     priority=p,

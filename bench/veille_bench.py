@@ -17,8 +17,9 @@ What it does:
 - creates the database if needed, migrates, loads the reference data, and tops the news items up to ``items``
   (generated once, kept between runs; items already there, e.g. from bench/generate.py, count);
 - search, per query shape (words only, words + territory, words + theme, words + territory + theme, territory only,
-  territory + dates, source, region-wide first page, page N): the same code as the public list (filters, French
-  full-text query, ordering, page with its prefetches, capped count) — p50/p95 of that path, of the count alone
+  territory + dates, source, region-wide first page, page N typed or linked without cursor, page N reached by the
+  « Page suivante » link of page N - 1 with its cursor): the same code as the public list (filters, French full-text
+  query, ordering, page, capped count, the page's lookups and rows) — p50/p95 of that path, of the count alone
   and of the whole page through the test client, with the Python CPU time of each (hardly affected by the other
   processes of a shared machine, unlike wall-clock times); plus the former mix of 200 searches (comparable with
   earlier runs); the SQL plan (EXPLAIN ANALYZE, BUFFERS) of one query of each shape is saved in
@@ -283,6 +284,11 @@ def shape_cases(cases_per_shape: int) -> dict[str, list[dict]]:
     def make(builder):
         return [builder() for _ in range(cases_per_shape)]
 
+    def deep_page():
+        return rng.choice([{"q": rng.choice(QUERIES)}, {"territoire": rng.choice(territories)}, {}]) | {
+            "page": str(rng.randint(2, 50))
+        }
+
     return {
         "mots": make(lambda: {"q": rng.choice(QUERIES)}),
         "mots + territoire": make(lambda: {"q": rng.choice(QUERIES), "territoire": rng.choice(territories)}),
@@ -294,38 +300,50 @@ def shape_cases(cases_per_shape: int) -> dict[str, list[dict]]:
         "territoire + dates": make(lambda: {"territoire": rng.choice(territories), **days()}),
         "source": make(lambda: {"source": str(rng.choice(sources))}),
         "région, 1re page": make(dict),
-        "page N (2 à 50)": make(
-            lambda: (
-                rng.choice([{"q": rng.choice(QUERIES)}, {"territoire": rng.choice(territories)}, {}])
-                | {"page": str(rng.randint(2, 50))}
-            )
-        ),
+        "page N (2 à 50)": make(deep_page),
+        # The same kind of pages reached as a reader does, by the « Page suivante » link of the page before.
+        "page suivante (2 à 50)": [next_link_params(params) for params in make(deep_page)],
     }
+
+
+PAGING = ("page", "apres", "avant")
 
 
 def list_queryset(params):
     from veille.forms import FilterForm
-    from veille.models import NewsItem
-    from veille.views import filtered_items, with_listing_relations
+    from veille.listing import public_items
 
-    form = FilterForm({k: v for k, v in params.items() if k != "page"})
-    return with_listing_relations(
-        filtered_items(NewsItem.objects.published(), form.values()).order_by("-featured", "-published_at", "-pk")
-    )
+    form = FilterForm({k: v for k, v in params.items() if k not in PAGING})
+    return public_items(form.values())
+
+
+def next_link_params(params):
+    """The parameters of the « Page suivante » link of page N - 1 (a reader going through the pages), for a page N
+    within the results: the cursor of the last item of page N - 1."""
+    from veille.listing import Cursor
+    from veille.views import PAGE_SIZE, CappedPaginator
+
+    paginator = CappedPaginator(list_queryset(params), PAGE_SIZE)
+    number = max(2, min(int(params["page"]), paginator.num_pages))
+    if paginator.num_pages < 2:
+        return params | {"page": "1"}
+    previous = list(paginator.page(number - 1).object_list)
+    cursor = Cursor.of(previous[-1])
+    return params | {"page": str(number)} | ({"apres": cursor.token()} if cursor else {})
 
 
 def query_path(params):
-    """The public list's work without HTTP nor template, in the view's order: filters, page with its prefetches, capped
-    count (none when the first page is not full; the planner's estimate when far above the cap). Times in ms."""
-    from veille.views import PAGE_SIZE, CappedPaginator
+    """The public list's work without HTTP nor template, in the view's order: filters, page (by number, or from the
+    cursor of the link followed) with the capped count (none when the first page is not full; the planner's estimate
+    when far above the cap), the page's lookups and rows. Times in ms."""
+    from veille.listing import listed_rows, page_lookups, territory_choices
+    from veille.views import PAGE_SIZE, CappedPaginator, list_page
 
     started, cpu = time.perf_counter(), time.process_time()
     paginator = CappedPaginator(list_queryset(params), PAGE_SIZE)
-    page = paginator.get_page(params.get("page", 1))
-    rows = list(page.object_list)
-    if not rows and page.number > 1 and paginator.estimated:  # as the view does
-        paginator.recount()
-        rows = list(paginator.get_page(page.number).object_list)
+    page, _notice = list_page(paginator, params)
+    items = page.object_list
+    listed_rows(items, page_lookups([item.pk for item in items]), territory_choices())
     count = paginator.count
     total = (time.perf_counter() - started) * 1000
     cpu_ms = (time.process_time() - cpu) * 1000
@@ -341,13 +359,15 @@ def explain(params) -> tuple[str, dict]:
     """EXPLAIN (ANALYZE, BUFFERS) of the page query and of the capped count of one case."""
     from django.db import connection
 
+    from veille.listing import Cursor
     from veille.views import COUNT_CAP, PAGE_SIZE
 
     queryset = list_queryset(params)
     page = int(params.get("page", 1))
+    cursor = Cursor.parse(params.get("apres"))
     parts, times = [], {}
     for label, query in (
-        ("page", queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+        ("page", cursor.after(queryset)[:PAGE_SIZE] if cursor else queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
         ("comptage plafonné", queryset.order_by().values("pk")[: COUNT_CAP + 1]),
     ):
         sql, sql_params = query.query.sql_with_params()
@@ -533,6 +553,9 @@ def measure(*, items: int, cases: int = 30, ingestion: bool = True) -> dict:
     results["formes"], plans = bench_shapes(cases)
     all_queries = [row["requetes"]["p95_ms"] for row in results["formes"].values()]
     results["recherche_p95_ms_pire_forme"] = max(all_queries)
+    results["page_complete_p95_ms_pire_forme"] = max(
+        row["page_complete"]["p95_ms"] for row in results["formes"].values()
+    )
     results["melange_200_recherches"] = mix = bench_mix()
     print(
         f"Mélange de 200 recherches (protocole précédent) : requêtes p50 {mix['requetes']['p50_ms']} ms, "

@@ -5,18 +5,14 @@ from dsfr.forms import DsfrBaseForm
 
 from territories.models import Territory
 
+from .listing import territory_choices
 from .models import NewsItem, Source, Subscription, Theme
 
 
 class FilterForm(DsfrBaseForm):
     q = forms.CharField(label="Rechercher", required=False, max_length=200)
-    territoire = forms.ModelChoiceField(
-        label="Territoire",
-        required=False,
-        queryset=Territory.objects.all(),
-        to_field_name="code",
-        empty_label="Toute la région",
-    )
+    # A territory code, read from the cached list of territories (no query); cleaned to the territory's pk.
+    territoire = forms.ChoiceField(label="Territoire", required=False)
     theme = forms.ModelChoiceField(
         label="Thème", required=False, queryset=Theme.objects.all(), to_field_name="slug", empty_label="Tous les thèmes"
     )
@@ -26,15 +22,25 @@ class FilterForm(DsfrBaseForm):
     du = forms.DateField(label="Publié depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="Publié jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, territory=None, **kwargs):
+    def __init__(self, *args, territory=None, territories=None, **kwargs):
+        """``territory``: the territory of the page (no territory filter then); ``territories``:
+        ``listing.territory_choices()`` if the caller has it already."""
         super().__init__(*args, **kwargs)
         if territory is not None:
             del self.fields["territoire"]
+        else:
+            codes = {code: pk for pk, code, _name, _url, _rank in territories or territory_choices()}
+            self.territory_pks = codes
+            self.fields["territoire"].choices = [("", "Toute la région"), *((code, code) for code in codes)]
         for name in ("territoire", "theme", "source"):
             if name in self.fields:
                 self.fields[name].error_messages["invalid_choice"] = "Ce choix n'existe pas : le filtre est ignoré."
         for name in ("du", "au"):
             self.fields[name].error_messages["invalid"] = "Date invalide (jj/mm/aaaa) : le filtre est ignoré."
+
+    def clean_territoire(self):
+        code = self.cleaned_data.get("territoire")
+        return self.territory_pks.get(code) if code else None
 
     def clean(self):
         data = super().clean()

@@ -1,14 +1,11 @@
 """Public reading of the news watch (list, territory page, item, RSS feeds) and subscriptions."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
@@ -19,6 +16,7 @@ from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixi
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
+from .listing import Cursor, listed_rows, page_lookups, public_items, territory_choices
 from .models import NewsItem, Subscription, TerritoryTag, Theme
 from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
@@ -67,8 +65,9 @@ class CappedPaginator(Paginator):
 
 
 def with_listing_relations(queryset):
-    """What a list shows of each item: its source, territories (``tag_list``) and themes (``theme_list``), in three
-    queries whatever the page size; the search vector is not read."""
+    """What the item page and the staff list show of each item: its source, territories (``tag_list``) and themes
+    (``theme_list``), in three queries whatever the page size; the search vector is not read. (The public list reads
+    less: see listing.py.)"""
     return (
         queryset.defer("search_vector")
         .select_related("source")
@@ -83,23 +82,71 @@ def with_listing_relations(queryset):
     )
 
 
-def filtered_items(queryset, filters: dict, territory=None):
-    """The items matching the filters of the public list (words, territory and theme in one index lookup on
-    PostgreSQL, see search.py; source and dates on indexed columns)."""
-    queryset = queryset.filtered(
-        text=filters.get("q", ""),
-        territory=territory or filters.get("territoire"),
-        theme=filters.get("theme"),
-    )
-    if filters.get("source"):
-        queryset = queryset.filter(source=filters["source"])
-    tz = timezone.get_current_timezone()
-    if filters.get("du"):
-        queryset = queryset.filter(published_at__gte=dt.datetime.combine(filters["du"], dt.time.min, tzinfo=tz))
-    if filters.get("au"):
-        end = dt.datetime.combine(filters["au"], dt.time.min, tzinfo=tz) + dt.timedelta(days=1)
-        queryset = queryset.filter(published_at__lt=end)
-    return queryset
+# Query parameters of the pagination (not filters): the page number and the cursor of the link followed.
+PAGING_PARAMETERS = ("page", "apres", "avant")
+
+
+def list_page(paginator: CappedPaginator, params) -> tuple[Page, str]:
+    """The page asked for by ``params`` (the query string): ``page``, and the cursor of the « page suivante »
+    (``apres``) or « page précédente » (``avant``) link followed, if any (see listing.Cursor). Returns the page, its
+    items read (a list), and a notice when the page number is not one (first page) or is beyond the last page (last
+    page)."""
+    raw = (params.get("page") or "1").strip()
+    notice = ""
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        notice = f"« {raw[:20]} » n’est pas un numéro de page : voici la première page."
+        number = 1
+    if number > 1 and number > paginator.num_pages:
+        number, notice = paginator.num_pages, _beyond_notice(number, paginator)
+    page = _cursor_page(paginator, number, params) if number > 1 else None
+    if page is None:
+        page = paginator.page(number)
+        page.object_list = list(page.object_list)
+        if not page.object_list and number > 1 and paginator.estimated:
+            # The planner's estimate was far too high (an empty page within it): count, then the last page.
+            paginator.recount()
+            if number > paginator.num_pages:
+                number, notice = paginator.num_pages, _beyond_notice(number, paginator)
+            page = paginator.page(number)
+            page.object_list = list(page.object_list)
+    return page, notice
+
+
+def _beyond_notice(number: int, paginator: CappedPaginator) -> str:
+    if paginator.num_pages <= 1:
+        return f"La page {number} n’existe pas : voici la première page."
+    return f"La page {number} n’existe pas : il y a {paginator.num_pages} pages de résultats, voici la dernière."
+
+
+def _cursor_page(paginator: CappedPaginator, number: int, params) -> Page | None:
+    """Page ``number`` read from the cursor of the link followed; None without a usable cursor (read by offset)."""
+    after, before = Cursor.parse(params.get("apres")), Cursor.parse(params.get("avant"))
+    if after is not None:
+        rows = list(after.after(paginator.object_list)[: paginator.per_page])
+        return Page(rows, number, paginator) if rows else None
+    if before is not None:
+        rows = list(before.before(paginator.object_list)[: paginator.per_page])
+        # Fewer rows: the page before holds items « à la une » (or the data changed): read by offset.
+        return Page(rows[::-1], number, paginator) if len(rows) == paginator.per_page else None
+    return None
+
+
+def _token(item) -> str:
+    cursor = Cursor.of(item)
+    return cursor.token() if cursor else ""
+
+
+def _options(choices, form, name) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of a select of the filter form: the value sent is selected (if it is a choice)."""
+    if name not in form.fields:
+        return []
+    selected = form[name].value() if form.is_bound else None
+    selected = "" if selected is None else str(selected)
+    return [(str(value), label, str(value) == selected) for value, label in choices]
 
 
 class ItemListView(PublicMixin, ListView):
@@ -108,33 +155,48 @@ class ItemListView(PublicMixin, ListView):
     paginator_class = CappedPaginator
     context_object_name = "items"
     territory = None
+    page_notice = ""
+
+    @cached_property
+    def territories(self):
+        return territory_choices()
 
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
-            self._filter_form = FilterForm(self.request.GET or None, territory=self.territory)
+            self._filter_form = FilterForm(
+                self.request.GET or None, territory=self.territory, territories=self.territories
+            )
         return self._filter_form
 
     def get_queryset(self):
         filters = self.get_filter_form().values() if self.request.GET else {}
-        queryset = filtered_items(NewsItem.objects.published(), filters, self.territory)
-        return with_listing_relations(queryset.order_by("-featured", "-published_at", "-pk"))
+        return public_items(filters, self.territory)
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        if paginator.estimated and page.number > 1 and not page.object_list:
-            paginator.recount()
-            page = paginator.get_page(page.number)
-            object_list, is_paginated = page.object_list, page.has_other_pages()
-        return paginator, page, object_list, is_paginated
+        paginator = self.get_paginator(queryset, page_size)
+        page, self.page_notice = list_page(paginator, self.request.GET)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.get_filter_form()
-        has_filters = any(v for k, v in self.request.GET.items() if k != "page")
+        territories = self.territories
+        page = context["page_obj"]
+        rows = page.object_list
+        lookups = page_lookups([item.pk for item in rows])
         context.update(
+            items=listed_rows(rows, lookups, territories),
+            page_notice=self.page_notice,
+            next_cursor=_token(rows[-1]) if rows and page.has_next() else "",
+            previous_cursor=_token(rows[0]) if rows and page.number > 2 else "",
             filter_form=form,
+            territory_options=_options(
+                [(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire"
+            ),
+            theme_options=_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme"),
+            source_options=_options(lookups.sources, form, "source"),
             territory=self.territory,
-            has_filters=has_filters,
+            has_filters=any(v for k, v in self.request.GET.items() if k not in PAGING_PARAMETERS),
             feed_url=reverse("veille:feed_territory", args=[self.territory.code])
             if self.territory
             else reverse("veille:feed_region"),

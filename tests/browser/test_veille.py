@@ -59,3 +59,26 @@ def test_visitor_searches_and_filters(page, items):
     assert "/veille/territoires/53-LAV/" in page.url
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def test_visitor_goes_through_the_pages(page, items):
+    from tests.veille.factories import NewsItemFactory
+
+    for n in range(22):
+        NewsItemFactory(title=f"Article de la liste numéro {n:02d}")
+    page.goto(page.base_url + "/veille/")
+    assert page.locator("article").count() == 20
+    page.click("a:has-text('Page suivante')")
+    page.wait_for_load_state()
+    assert "apres=" in page.url
+    assert page.locator("article").count() == 5
+    assert "2 / 2" in page.locator(".fr-pagination").inner_text()
+    assert_accessible(page)
+    page.click("a:has-text('Page précédente')")
+    page.wait_for_load_state()
+    assert page.locator("article").count() == 20
+    page.goto(page.base_url + "/veille/?page=abc")
+    assert "n’est pas un numéro de page" in page.locator("[role=status]").inner_text()
+    assert page.locator("article").count() == 20
+    assert_accessible(page)
+    assert_no_console_errors(page)

@@ -11,10 +11,10 @@ from django.utils.html import escape
 
 from territories.models import Territory
 from tests.veille.factories import NewsItemFactory, SourceFactory, tagged_item
+from veille.listing import filtered_items
 from veille.models import NewsItem, Theme
 from veille.services import save_item, set_item_status
 from veille.tagging import retag_items
-from veille.views import filtered_items
 
 pytestmark = pytest.mark.django_db
 

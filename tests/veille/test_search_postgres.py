@@ -135,3 +135,23 @@ def test_hyphenated_words_are_searched_as_their_compound_lexeme():
         sql, params = query.sql_with_params()
         cursor.execute(f"SELECT q::text FROM ({sql} LIMIT 1) sub", params)
         assert cursor.fetchone()[0] == "'aides-soign'"
+
+
+def test_next_page_cursor_is_read_as_a_range_of_the_order_index():
+    from tests.veille.factories import tagged_item
+    from veille.listing import Cursor, public_items
+
+    for n in range(30):
+        tagged_item(title=f"Cholet : forum numéro {n}", summary="")
+    cursor = Cursor.of(list(public_items({}))[19])
+    queryset = cursor.after(public_items({"q": "forum"}))[:20]
+    assert len(list(queryset)) == 10
+    with connection.cursor() as db:
+        db.execute("ANALYZE veille_newsitem")
+        db.execute("SET LOCAL enable_bitmapscan = off")
+        db.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    # The cursor is an index range (on these few rows the planner may take either index of the date order).
+    index_line = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "veille_item_published_" in plan, plan
+    assert "ROW(published_at, id) < ROW(" in index_line, plan

@@ -144,6 +144,12 @@ def prepare():
     from veille.tagging import ensure_default_themes
 
     ensure_default_themes()
+    # The table as autovacuum leaves it in production (a migration may just have rewritten every row): visibility map
+    # up to date for index-only scans, fresh statistics. Quick when there is nothing to do.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE veille_newsitem")
 
 
 def communes():
@@ -359,7 +365,7 @@ def explain(params) -> tuple[str, dict]:
     """EXPLAIN (ANALYZE, BUFFERS) of the page query and of the capped count of one case."""
     from django.db import connection
 
-    from veille.listing import Cursor
+    from veille.listing import Cursor, offset_rows
     from veille.views import COUNT_CAP, PAGE_SIZE
 
     queryset = list_queryset(params)
@@ -367,7 +373,12 @@ def explain(params) -> tuple[str, dict]:
     cursor = Cursor.parse(params.get("apres"))
     parts, times = [], {}
     for label, query in (
-        ("page", cursor.after(queryset)[:PAGE_SIZE] if cursor else queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+        (
+            "page",
+            cursor.after(queryset)[:PAGE_SIZE]
+            if cursor
+            else offset_rows(queryset, (page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+        ),
         ("comptage plafonné", queryset.order_by().values("pk")[: COUNT_CAP + 1]),
     ):
         sql, sql_params = query.query.sql_with_params()

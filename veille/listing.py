@@ -57,6 +57,16 @@ def filtered_items(queryset, filters: dict, territory=None):
     return queryset
 
 
+def offset_rows(queryset, start: int, stop: int):
+    """Items ``[start:stop]`` of the list (a page reached by its number): their primary keys first, a narrow query
+    that the order index answers alone when there are no words (see search.py: ``filter_lexemes``), then their rows.
+    """
+    if start == 0:
+        return queryset[start:stop]
+    keys = queryset.values("pk")[start:stop]
+    return NewsItem.objects.filter(pk__in=keys).only(*LIST_FIELDS).order_by(*LIST_ORDER)
+
+
 def public_items(filters: dict, territory=None):
     """The published items of the public list, filtered, in the list's order, with the columns a row shows."""
     return filtered_items(NewsItem.objects.published(), filters, territory).only(*LIST_FIELDS).order_by(*LIST_ORDER)

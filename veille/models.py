@@ -146,6 +146,9 @@ class NewsItem(models.Model):
     # PostgreSQL only: French text lexemes + one lexeme per territory tag and theme, kept up to date by every write
     # of the text or the tags (see search.py); GIN index created by migration 0002 on PostgreSQL. NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # PostgreSQL only: the territory and theme lexemes alone (a few bytes), carried by the list's order index and
+    # GIN-indexed (migration 0006): filters without words read the index only. Kept with search_vector.
+    filter_lexemes = SearchVectorField(null=True, editable=False)
 
     objects = NewsItemQuerySet.as_manager()
 
@@ -155,6 +158,8 @@ class NewsItem(models.Model):
         indexes = [
             # The public list's order (featured first, newest first), published items only: the first page and the
             # capped count read the index in order and stop early.
+            # On PostgreSQL it also carries (INCLUDE) the filter lexemes and the source, migration 0006: a deep page
+            # of a territory, a theme or a source is counted off in the index alone.
             models.Index(
                 fields=["-featured", "-published_at", "-id"],
                 name="veille_item_published_order",

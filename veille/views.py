@@ -16,7 +16,7 @@ from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixi
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
-from .listing import Cursor, listed_rows, page_lookups, public_items, territory_choices
+from .listing import Cursor, listed_rows, offset_rows, page_lookups, public_items, territory_choices
 from .models import NewsItem, Subscription, TerritoryTag, Theme
 from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
@@ -56,7 +56,10 @@ class CappedPaginator(Paginator):
             if len(rows) < self.per_page:
                 self.__dict__["count"] = len(rows)
             return self._get_page(rows, 1, self)
-        return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(offset_rows(self.object_list, bottom, top), number, self)
 
     def recount(self) -> None:
         """The estimate was wrong (an empty page within it): count for real."""

@@ -155,3 +155,26 @@ def test_next_page_cursor_is_read_as_a_range_of_the_order_index():
     index_line = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "veille_item_published_" in plan, plan
     assert "ROW(published_at, id) < ROW(" in index_line, plan
+
+
+def test_a_numbered_page_of_a_territory_is_counted_off_in_the_order_index_alone():
+    """Without words, the filter lexemes are read from the list's order index (INCLUDE): no row of the table is
+    read to skip the pages before (index-only scan), then the page's 20 rows are read by primary key."""
+    from territories.models import Territory
+    from tests.veille.factories import tagged_item
+    from veille.listing import offset_rows, public_items
+
+    for n in range(30):
+        tagged_item(title=f"Cholet : forum numéro {n}", summary="")
+    tagged_item(title="Laval : autre territoire", summary="")
+    cholet = Territory.objects.get(code="49-CHO")
+    queryset = public_items({"territoire": cholet.pk})
+    assert [item.title for item in offset_rows(queryset, 20, 40)] == [item.title for item in list(queryset)[20:40]]
+    assert len(list(offset_rows(queryset, 20, 40))) == 10
+    with connection.cursor() as db:
+        db.execute("ANALYZE veille_newsitem")
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan"):
+            db.execute(f"SET LOCAL {setting} = off")
+        plan = offset_rows(queryset, 20, 40).explain()
+    assert "Index Only Scan using veille_item_published_order" in plan, plan
+    assert f"filter_lexemes @@ '''territory {cholet.pk}'''" in plan, plan

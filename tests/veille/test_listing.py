@@ -189,14 +189,33 @@ def test_rows_carry_the_labels_of_the_page():
     assert row["date"] == "5 janvier 2026"
     assert row["source"] == "Ouest presse"
     assert row["summary"] == " ".join(f"mot{n}" for n in range(45)) + " …"
-    names = [name for name, _url in row["territories"]]
-    assert names == sorted(Territory.objects.filter(news_items=item).values_list("name", flat=True))
-    assert {url for _name, url in row["territories"]} == {
-        reverse("veille:territory", args=[code])
-        for code in Territory.objects.filter(news_items=item).values_list("code", flat=True)
-    }
-    assert row["themes"] == list(Theme.objects.filter(items=item).values_list("name", flat=True))
-    assert row["themes"]  # « apprentis », « numérique »
+    territories = Territory.objects.filter(news_items=item).order_by("name")
+    themes = Theme.objects.filter(items=item)
+    assert territories and themes  # « Saumur, Angers et Cholet », « apprentis », « numérique »
+    # The DSFR tags: the territories by name (links to their veille page), then the themes in their order.
+    expected = "".join(
+        f'<li><a class="fr-tag fr-tag--sm fr-icon-map-pin-2-line fr-tag--icon-left" '
+        f'href="{reverse("veille:territory", args=[territory.code])}">{html.escape(territory.name)}</a></li>'
+        for territory in territories
+    ) + "".join(f'<li><p class="fr-tag fr-tag--sm">{html.escape(theme.name)}</p></li>' for theme in themes)
+    assert row["tags"] == expected
+
+
+def test_rows_are_escaped_once():
+    item = NewsItemFactory(title="<script>alert('x')</script> & co", summary='Les "bons" <b>plans</b>')
+    item.source.name = "Presse <i>locale</i>"
+    item.source.save()
+    [row] = listed_rows(public_items({}))
+    assert row["title"] == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co"
+    assert row["summary"] == "Les &quot;bons&quot; &lt;b&gt;plans&lt;/b&gt;"
+    assert row["source"] == "Presse &lt;i&gt;locale&lt;/i&gt;"
+
+
+def test_page_prints_escaped_values_once(client):
+    NewsItemFactory(title="L'emploi & la <formation>", summary="")
+    content = get(client, "")
+    assert "L&#x27;emploi &amp; la &lt;formation&gt;" in content
+    assert "&amp;amp;" not in content and "<formation>" not in content
 
 
 def test_lookups_of_an_empty_page():

@@ -103,8 +103,9 @@ def list_page(paginator: CappedPaginator, params) -> tuple[Page, str]:
     if number < 1:
         notice = f"« {raw[:20]} » n’est pas un numéro de page : voici la première page."
         number = 1
+    requested = number
     if number > 1 and number > paginator.num_pages:
-        number, notice = paginator.num_pages, _beyond_notice(number, paginator)
+        number, notice = paginator.num_pages, _beyond_notice(requested, paginator)
     page = _cursor_page(paginator, number, params) if number > 1 else None
     if page is None:
         page = paginator.page(number)
@@ -113,7 +114,7 @@ def list_page(paginator: CappedPaginator, params) -> tuple[Page, str]:
             # The planner's estimate was far too high (an empty page within it): count, then the last page.
             paginator.recount()
             if number > paginator.num_pages:
-                number, notice = paginator.num_pages, _beyond_notice(number, paginator)
+                number, notice = paginator.num_pages, _beyond_notice(requested, paginator)
             page = paginator.page(number)
             page.object_list = list(page.object_list)
     return page, notice

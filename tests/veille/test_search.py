@@ -141,6 +141,9 @@ def test_estimated_count_is_trusted_only_far_above_the_cap_and_checked_on_an_emp
     assert re.search(r"Plus de 1\W000 articles", html) and "1 / 50" in html
     html = client.get(url, {"q": "apprentis", "page": 7}).content.decode()
     assert "30 articles" in html and "2 / 2" in html and html.count("<article") == 10
+    assert "La page 7 n’existe pas : il y a 2 pages de résultats, voici la dernière." in html
+    html = client.get(url, {"q": "apprentis", "page": 70}).content.decode()  # beyond the estimate's 50 pages too
+    assert "La page 70 n’existe pas : il y a 2 pages de résultats, voici la dernière." in html and "2 / 2" in html
     # An estimate near the cap is not trusted: exact count.
     monkeypatch.setattr("veille.views.estimated_count", lambda queryset: 2000)
     assert "30 articles" in client.get(url, {"q": "apprentis"}).content.decode()

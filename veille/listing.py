@@ -2,15 +2,16 @@
 
 The list is the busiest public page (200,000 items, any words, territory, theme, source or dates), so its Python
 work is kept proportional to what it shows:
-- the items are read with the columns the list shows only, without joins; the territories and themes of the page's
-  items are two (item, tag) queries, named from small lookup tables read once per page (territories cached until
+- the items are read with the columns the list shows only, without joins; the themes, the sources and the page's
+  territory tags and themes come in one query (``page_lookups``), named from small tables (territories cached until
   their data change, see ``srefop_portal.common.versions``), not model objects built for every tag;
-- each row is a plain dict of ready-to-print labels (date, URLs, summary excerpt), printed by one template without a
-  per-item include, ``{% url %}`` or date filter;
+- each row is a plain dict of ready-to-print labels (date, URLs, summary excerpt, DSFR tags), escaped once, printed
+  by one template without a per-item include, ``{% url %}`` or date filter;
 - « Page suivante » and « Page précédente » carry a cursor (the last or first item of the page shown) so that the
   next page is read from the index where the previous one stopped instead of skipping all the items before it
   (``OFFSET``): deep pages reached by those links cost what the first page costs. A page number typed or followed
-  without a cursor still works (offset), and a cursor that no longer fits the data falls back to it.
+  without a cursor still works (``offset_rows``: the page's keys first, counted off in the order index alone when
+  there are no words), and a cursor that no longer fits the data falls back to it.
 """
 
 from __future__ import annotations

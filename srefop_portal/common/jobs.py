@@ -15,12 +15,16 @@ then starts it from a view with ``start_job(kind=..., params=..., requester=requ
 - Tasks acknowledge late, retry on transient errors, have time limits; a job whose worker died is
   re-queued by ``requeue_stale_jobs`` (beat, every 5 minutes), never left "en cours".
 - The requester gets an e-mail and a notice in the portal when a job that produced a file is done.
+- Progress reported from inside the handler's own transaction is written through a separate connection on
+  PostgreSQL, so that the progress bar moves while the transaction is still open (all-or-nothing jobs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +32,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from .models import Job, Notice
@@ -38,6 +42,8 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 FINGERPRINT_MAX = 200
+UNEXPECTED_FAILURE = "Erreur inattendue : l'équipe technique a été prévenue."
+SIDE_PROGRESS_INTERVAL = 0.3  # seconds between two progress writes through a separate connection
 
 
 @dataclass
@@ -56,6 +62,7 @@ class JobKind:
     handler: Callable
     can_view: Callable | None
     notify: bool
+    failure_message: str = ""
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -69,9 +76,21 @@ class JobFailure(Exception):
     """Raise from a handler with a French message shown to the user as the job's failure reason."""
 
 
-def register_job_kind(name: str, *, label: str, can_view: Callable | None = None, notify: bool = True):
+def register_job_kind(
+    name: str, *, label: str, can_view: Callable | None = None, notify: bool = True, failure_message: str = ""
+):
+    """``failure_message``: what the user reads when the handler fails unexpectedly (default: a generic message);
+    the traceback is kept in the job's ``error`` as for any job."""
+
     def decorator(handler):
-        _REGISTRY[name] = JobKind(name=name, label=label, handler=handler, can_view=can_view, notify=notify)
+        _REGISTRY[name] = JobKind(
+            name=name,
+            label=label,
+            handler=handler,
+            can_view=can_view,
+            notify=notify,
+            failure_message=failure_message,
+        )
         return handler
 
     return decorator
@@ -152,7 +171,45 @@ def report_progress(job: Job, percent: int, message: str = "") -> None:
     if message:
         job.message = message[:500]
     job.heartbeat_at = timezone.now()
-    Job.objects.filter(pk=job.pk).update(progress=percent, message=job.message, heartbeat_at=job.heartbeat_at)
+    fields = {"progress": percent, "message": job.message, "heartbeat_at": job.heartbeat_at}
+    if _inside_handler_transaction():
+        _write_progress_aside(job, fields)
+    else:
+        Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def _inside_handler_transaction() -> bool:
+    """On PostgreSQL, inside a transaction opened by the job's handler: a progress written there would only be seen
+    (by the progress page, by ``requeue_stale``) once the whole job commits. The transactions the test suite wraps
+    every test in do not count (Django marks them ``_from_testcase``): there the write stays on the connection."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return False
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _write_progress_aside(job: Job, fields: dict) -> None:
+    """Write the progress through a connection of its own (a short-lived thread: Django connections are per
+    thread), committed at once. Never waits on a lock (the row is skipped if the handler's transaction holds it)
+    and never fails the job: progress is informative. At most one write every SIDE_PROGRESS_INTERVAL seconds."""
+    now = time.monotonic()
+    if now - getattr(job, "_aside_written_at", 0.0) < SIDE_PROGRESS_INTERVAL:
+        return
+    job._aside_written_at = now
+
+    def write():
+        try:
+            with transaction.atomic():
+                if Job.objects.select_for_update(skip_locked=True).filter(pk=job.pk).values_list("pk"):
+                    Job.objects.filter(pk=job.pk).update(**fields)
+        except DatabaseError:
+            logger.warning("Progress of job %s not written", job.pk, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=write, name=f"job-{job.pk}-progress", daemon=True)
+    thread.start()
+    thread.join()
 
 
 def execute(job_id: int) -> Job | None:
@@ -177,7 +234,7 @@ def execute(job_id: int) -> Job | None:
         return job
     except Exception as exc:
         logger.exception("Job %s failed", job.pk)
-        _fail(job, "Erreur inattendue : l'équipe technique a été prévenue.", detail=traceback.format_exc())
+        _fail(job, kind.failure_message or UNEXPECTED_FAILURE, detail=traceback.format_exc())
         if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and getattr(settings, "SREFOP_JOBS_RAISE", False):
             raise exc
         return job

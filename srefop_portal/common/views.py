@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView
+from django_htmx.http import trigger_client_event
 
 from .jobs import kind_label, user_can_view
 from .models import Job, Notice
@@ -35,6 +36,14 @@ class JobDetailView(JobAccessMixin, DetailView):
         if self.request.htmx:
             return ["common/job_progress.html"]
         return [self.template_name]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.request.htmx and self.object.is_finished:
+            # The last poll: a page showing the job can refresh what the job changed (hx-trigger="job-finished
+            # from:body"), e.g. an import's status once its roll-back is done.
+            trigger_client_event(response, "job-finished", {"uuid": str(self.object.uuid)})
+        return response
 
 
 class JobDownloadView(JobAccessMixin, View):

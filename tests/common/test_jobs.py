@@ -25,6 +25,40 @@ def _failing(job, progress):
     raise jobs.JobFailure("Le fichier source est illisible.")
 
 
+@jobs.register_job_kind("tests.crashing", label="Tâche qui plante", failure_message="Rien n’a été modifié.")
+def _crashing(job, progress):
+    raise ZeroDivisionError("division by zero")
+
+
+@jobs.register_job_kind("tests.in_transaction", label="Tâche en une transaction")
+def _in_transaction(job, progress):
+    from django.db import transaction
+
+    with transaction.atomic():
+        progress(40, "Écriture en cours")
+        return {"message": "Écrit.", "seen": _from_another_connection(job.pk)}
+
+
+def _from_another_connection(job_pk):
+    """The job's progress as another request (another connection) sees it."""
+    import threading
+
+    from django.db import connections
+
+    seen = {}
+
+    def read():
+        try:
+            seen.update(Job.objects.values("status", "progress", "message").get(pk=job_pk))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    return seen
+
+
 def run(kind, user, fingerprint=""):
     from django.test.utils import CaptureQueriesContext  # noqa: F401
 
@@ -72,6 +106,37 @@ def test_failure_is_recorded_with_french_message(role_user, django_capture_on_co
         job = jobs.start_job(kind="tests.failing", requester=role_user("user"))
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "illisible" in job.message
+
+
+def test_unexpected_failure_shows_the_kind_s_message_and_keeps_the_traceback(
+    role_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(kind="tests.crashing", requester=role_user("user"))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message == "Rien n’a été modifié."
+    assert "ZeroDivisionError" in job.error
+
+
+def test_the_last_poll_of_a_finished_job_triggers_job_finished(client, role_user, django_capture_on_commit_callbacks):
+    user = role_user("user")
+    client.force_login(user)
+    job = jobs.start_job(kind="tests.export", requester=user)  # queued, not run yet
+    running = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
+    assert "HX-Trigger" not in running and 'hx-trigger="every 1s"' in running.content.decode()
+    jobs.execute(job.pk)
+    finished = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
+    assert f'"job-finished": {{"uuid": "{job.uuid}"}}' in finished["HX-Trigger"]
+    assert "HX-Trigger" not in client.get(job.get_absolute_url())  # the full page does not need it
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_required")
+def test_progress_reported_inside_the_handler_s_transaction_is_seen_at_once(transactional_db):
+    job = jobs.start_job(kind="tests.in_transaction")  # no test transaction: runs on commit, i.e. now
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.result["seen"] == {"status": "running", "progress": 40, "message": "Écriture en cours"}
 
 
 def test_stale_running_job_is_requeued_and_finishes(role_user, django_capture_on_commit_callbacks):

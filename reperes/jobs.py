@@ -20,6 +20,29 @@ def run_import(job, progress):
         raise JobFailure(str(exc)) from exc
 
 
+@register_job_kind(
+    "reperes.rollback",
+    label="Annulation d’un import d’indicateurs",
+    notify=False,
+    failure_message=(
+        "L’annulation a échoué sur une erreur inattendue : rien n’a été modifié, l’import reste appliqué. "
+        "L’équipe technique a été prévenue ; vous pouvez relancer l’annulation."
+    ),
+)
+def run_rollback(job, progress):
+    """Thin: the service does the work in one transaction and reports its progress."""
+    from .services import ReperesError, roll_back_import
+
+    batch = ImportBatch.objects.filter(pk=job.params.get("batch")).first()
+    if batch is None:
+        raise JobFailure("Import introuvable.")
+    try:
+        summary = roll_back_import(batch=batch, user=job.requester, progress=progress)
+    except ReperesError as exc:
+        raise JobFailure(str(exc)) from exc
+    return {**summary, "message": f"{summary['message']} Agrégats recalculés, fiches repères en cours de mise à jour."}
+
+
 @register_job_kind("reperes.aggregate", label="Agrégation des indicateurs", notify=False)
 def run_aggregation(job, progress):
     from .services import run_full_aggregation

@@ -147,6 +147,9 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField("valeurs mises à jour", default=0)
     indicator_codes = models.JSONField("indicateurs", default=list, blank=True)
     job_uuid = models.UUIDField("tâche", null=True, blank=True)
+    rollback_job_uuid = models.UUIDField(
+        "tâche d’annulation", null=True, blank=True, help_text="La dernière annulation demandée (tâche de fond)."
+    )
     applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
     rolled_back = models.BooleanField("annulé", default=False)
     rolled_back_at = models.DateTimeField("annulé le", null=True, blank=True)

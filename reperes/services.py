@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from srefop_portal.common.charts import fr_number
 from srefop_portal.common.jobs import start_job
+from srefop_portal.common.models import Job
 
 from . import aggregation
 from .importers import validate_file
@@ -131,76 +133,135 @@ def _lock_indicators(indicator_ids) -> None:
     list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids).order_by("pk").values_list("pk"))
 
 
-@transaction.atomic
-def roll_back_import(*, batch: ImportBatch, user) -> dict:
-    """Undo an import: the values it created are deleted, the values it replaced are put back, then the upper
-    levels are aggregated again and the sheets rebuilt.
+ROLLBACK_KIND = "reperes.rollback"
+
+
+def check_can_roll_back(batch: ImportBatch) -> None:
+    """Raise ReperesError (French message) when ``batch`` cannot be rolled back now."""
+    if batch.status == ImportBatch.Status.PENDING:
+        raise ReperesError(
+            "Cet import est encore en cours d’application : il pourra être annulé une fois appliqué. "
+            "Rien n’a été modifié."
+        )
+    if batch.status == ImportBatch.Status.APPLIED and batch.lost_replaced_values:
+        raise ReperesError(
+            f"Cet import a remplacé {fr_number(batch.updated_count)} valeur(s) existante(s) avant que le portail ne "
+            "conserve les valeurs remplacées : l’annuler les supprimerait au lieu de les rétablir. Rien n’a été "
+            "modifié ; importez plutôt un fichier avec les valeurs d’origine."
+        )
+    if not batch.can_roll_back:
+        raise ReperesError("Seul un import appliqué et non encore annulé peut être annulé.")
+
+
+def running_roll_back(batch: ImportBatch) -> Job | None:
+    """The roll-back of ``batch`` waiting for or being run by a worker, if any."""
+    if not batch.rollback_job_uuid:
+        return None
+    return Job.objects.filter(uuid=batch.rollback_job_uuid, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first()
+
+
+def start_roll_back(*, batch: ImportBatch, user) -> Job:
+    """Check that the import can be rolled back and queue its roll-back (background job with a progress bar).
+
+    Refused (ReperesError, nothing changed) when it cannot be rolled back or when a roll-back of it is already
+    waiting or running: the batch row is locked while checking, so two requests cannot both queue one."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if running_roll_back(batch) is not None:
+            raise ReperesError("L’annulation de cet import est déjà en cours : suivez son avancement sur cette page.")
+        check_can_roll_back(batch)
+        job = start_job(kind=ROLLBACK_KIND, params={"batch": batch.pk}, requester=user)
+        ImportBatch.objects.filter(pk=batch.pk).update(rollback_job_uuid=job.uuid)
+    logger.info("Annulation de l’import %s demandée par %s (tâche %s)", batch.pk, user, job.uuid)
+    return job
+
+
+def roll_back_import(*, batch: ImportBatch, user, progress=None) -> dict:
+    """Undo an import in one transaction: the values it created are deleted, the values it replaced are put back
+    (chunk by chunk, reporting progress), then the upper levels are aggregated again; the sheets are rebuilt once
+    it is committed. Any failure leaves everything as it was.
 
     A value changed since by a later import is left as that import set it (it is the most recent), and the later
     import's own roll-back will then lead back to what was there before this one: the chain of replaced values
     skips this import."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status == ImportBatch.Status.APPLIED and batch.lost_replaced_values:
-        raise ReperesError(
-            f"Cet import a remplacé {batch.updated_count} valeur(s) existante(s) avant que le portail ne conserve les "
-            "valeurs remplacées : l’annuler les supprimerait au lieu de les rétablir. Rien n’a été modifié ; "
-            "importez plutôt un fichier avec les valeurs d’origine."
+    progress = progress or (lambda percent, message="": None)
+    progress(2, "Vérification de l’import")
+    with transaction.atomic():
+        # Locked until the end: a second roll-back of it waits, then finds it rolled back (refused).
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        check_can_roll_back(batch)
+        indicator_ids = list(Indicator.objects.filter(code__in=batch.indicator_codes).values_list("pk", flat=True))
+        indicator_ids = sorted(
+            set(indicator_ids)
+            | set(Observation.objects.filter(batch=batch).values_list("indicator_id", flat=True).distinct().order_by())
         )
-    if not batch.can_roll_back:
-        raise ReperesError("Seul un import appliqué et non encore annulé peut être annulé.")
-    indicator_ids = list(Indicator.objects.filter(code__in=batch.indicator_codes).values_list("pk", flat=True))
-    indicator_ids = sorted(
-        set(indicator_ids)
-        | set(Observation.objects.filter(batch=batch).values_list("indicator_id", flat=True).distinct().order_by())
-    )
-    _lock_indicators(indicator_ids)
-    replaced = ReplacedObservation.objects.filter(batch=batch)
+        _lock_indicators(indicator_ids)
+        replaced = ReplacedObservation.objects.filter(batch=batch)
 
-    def same_key(queryset):
-        """The records of ``queryset`` with the key of the outer row (an index lookup each)."""
-        return queryset.filter(
-            indicator_id=OuterRef("indicator_id"),
-            level=OuterRef("level"),
-            code=OuterRef("code"),
-            period=OuterRef("period"),
+        def same_key(queryset):
+            """The records of ``queryset`` with the key of the outer row (an index lookup each)."""
+            return queryset.filter(
+                indicator_id=OuterRef("indicator_id"),
+                level=OuterRef("level"),
+                code=OuterRef("code"),
+                period=OuterRef("period"),
+            )
+
+        previous = same_key(replaced)
+
+        # The values this import still holds: delete those it created, put back those it replaced. Set-based (one
+        # DELETE and one UPDATE) on consecutive ranges of primary keys of WRITE_BATCH values each, for progress.
+        holds = Observation.objects.filter(batch=batch)
+        pks = list(holds.order_by("pk").values_list("pk", flat=True))
+        deleted = restored = 0
+        for start in range(0, len(pks), WRITE_BATCH):
+            chunk = holds.filter(pk__gte=pks[start], pk__lte=pks[min(start + WRITE_BATCH, len(pks)) - 1])
+            deleted += chunk.exclude(Exists(same_key(replaced))).delete()[0]
+            restored += chunk.update(
+                value=Subquery(previous.values("value")[:1]),
+                period_date=Subquery(previous.values("period_date")[:1]),
+                batch_id=Subquery(previous.values("previous_batch_id")[:1]),
+                is_computed=False,
+            )
+            done = deleted + restored
+            progress(
+                5 + 45 * done // len(pks),
+                f"{fr_number(done)} valeur(s) sur {fr_number(len(pks))} supprimée(s) ou rétablie(s)",
+            )
+
+        # Later imports that replaced this one's values keep them. What they replaced becomes what this one had
+        # replaced; where this one had created the value, the later import's roll-back will delete it.
+        later = ReplacedObservation.objects.filter(
+            previous_batch=batch, batch__status=ImportBatch.Status.APPLIED, batch__rolled_back=False
+        ).exclude(batch=batch)
+        unlinked = later.exclude(Exists(same_key(replaced))).delete()[0]
+        relinked = later.update(
+            value=Subquery(previous.values("value")[:1]),
+            period_date=Subquery(previous.values("period_date")[:1]),
+            previous_batch_id=Subquery(previous.values("previous_batch_id")[:1]),
         )
+        progress(50, "Valeurs rétablies, agrégation des niveaux supérieurs")
 
-    # The values this import still holds: delete those it created, put back those it replaced. Set-based: one
-    # DELETE and one UPDATE whatever the size of the import.
-    holds = Observation.objects.filter(batch=batch)
-    deleted = holds.exclude(Exists(same_key(replaced))).delete()[0]
-    previous = same_key(replaced)
-    restored = holds.update(
-        value=Subquery(previous.values("value")[:1]),
-        period_date=Subquery(previous.values("period_date")[:1]),
-        batch_id=Subquery(previous.values("previous_batch_id")[:1]),
-        is_computed=False,
-    )
-
-    # Later imports that replaced this one's values keep them. What they replaced becomes what this one had
-    # replaced; where this one had created the value, the later import's roll-back will delete it.
-    later = ReplacedObservation.objects.filter(
-        previous_batch=batch, batch__status=ImportBatch.Status.APPLIED, batch__rolled_back=False
-    ).exclude(batch=batch)
-    unlinked = later.exclude(Exists(same_key(replaced))).delete()[0]
-    relinked = later.update(
-        value=Subquery(previous.values("value")[:1]),
-        period_date=Subquery(previous.values("period_date")[:1]),
-        previous_batch_id=Subquery(previous.values("previous_batch_id")[:1]),
-    )
-
-    kept = relinked + unlinked
-    batch.rolled_back = True
-    batch.rolled_back_at = timezone.now()
-    batch.rolled_back_by = user
-    batch.status = ImportBatch.Status.ROLLED_BACK
-    batch.message = f"Annulé : {deleted} valeur(s) supprimée(s), {restored} valeur(s) rétablie(s)" + (
-        f", {kept} valeur(s) modifiée(s) depuis par un import plus récent, conservée(s)." if kept else "."
-    )
-    batch.save()
-    if indicator_ids:
-        aggregation.rebuild(indicator_ids)
-    after_data_change()
+        kept = relinked + unlinked
+        batch.rolled_back = True
+        batch.rolled_back_at = timezone.now()
+        batch.rolled_back_by = user
+        batch.status = ImportBatch.Status.ROLLED_BACK
+        batch.message = (
+            f"Annulé : {fr_number(deleted)} valeur(s) supprimée(s), {fr_number(restored)} valeur(s) rétablie(s)"
+            + (
+                f", {fr_number(kept)} valeur(s) modifiée(s) depuis par un import plus récent, conservée(s)."
+                if kept
+                else "."
+            )
+        )
+        batch.save()
+        if indicator_ids:
+            aggregation.rebuild(
+                indicator_ids, progress=lambda percent, message="": progress(50 + percent * 45 // 100, message)
+            )
+        progress(96, "Agrégation terminée, fiches repères à mettre à jour")
+        after_data_change()  # the sheets are queued once this transaction commits
     logger.info("Import %s annulé par %s : %s", batch.pk, user, batch.message)
     return {"deleted": deleted, "restored": restored, "kept": kept, "message": batch.message}
 

@@ -27,7 +27,7 @@ from .forms import ImportForm, IndicatorForm
 from .fragments import sheet_body
 from .importers import validate_file
 from .models import ImportBatch, Indicator, Level, Observation, Sheet, audience_for
-from .services import ReperesError, roll_back_import, save_indicator, start_import
+from .services import ReperesError, save_indicator, start_import, start_roll_back
 from .sheets import DEMO_LABEL, REGION_CODE, REGION_NAME, format_value
 
 FORMATS = ("csv", "xlsx")
@@ -355,25 +355,29 @@ class ImportDetailView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=kwargs["pk"])
+        batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "rolled_back_by"), pk=kwargs["pk"])
+        jobs = {job.uuid: job for job in Job.objects.filter(uuid__in=[batch.job_uuid, batch.rollback_job_uuid])}
         context["batch"] = batch
-        context["job"] = Job.objects.filter(uuid=batch.job_uuid).first() if batch.job_uuid else None
+        context["job"] = jobs.get(batch.job_uuid)
+        context["rollback_job"] = rollback_job = jobs.get(batch.rollback_job_uuid)
+        context["rollback_running"] = rollback_job is not None and not rollback_job.is_finished
         context["indicators"] = Indicator.objects.filter(code__in=batch.indicator_codes).order_by("label")
         return context
 
 
 class ImportRollbackView(StaffMixin, View):
+    """Queues the roll-back (background job, one transaction) and shows its progress on the import's page."""
+
     def post(self, request, *args, **kwargs):
         batch = get_object_or_404(ImportBatch, pk=kwargs["pk"])
         try:
-            summary = roll_back_import(batch=batch, user=request.user)
+            job = start_roll_back(batch=batch, user=request.user)
         except ReperesError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                f"{summary['message']} Agrégats recalculés, fiches repères en cours de mise à jour.",
-            )
+            return redirect(batch.get_absolute_url())
+        job.refresh_from_db()
+        if not job.is_finished:  # without a worker (tasks run inline) it is: the page shows its outcome
+            messages.info(request, "Annulation lancée : suivez son avancement ci-dessous.")
         return redirect(batch.get_absolute_url())
 
 

@@ -58,6 +58,8 @@ def test_batch_pages_are_staff_only(client_for, role, expected):
     check(client_for, "reperes_staff:import_detail", {"pk": batch.pk}, role, expected)
     check(client_for, "reperes_staff:import_rollback", {"pk": batch.pk}, role, expected, method="post")
     check(client_for, "reperes_staff:import_detail", {"pk": batch.pk}, "staff", 200)
+    # Staff: the roll-back is checked (this import is not applied: refused) and the page shown again.
+    check(client_for, "reperes_staff:import_rollback", {"pk": batch.pk}, "staff", 302, method="post")
 
 
 def test_sheet_pdf_is_public(client_for, django_capture_on_commit_callbacks):

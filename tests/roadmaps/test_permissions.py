@@ -5,7 +5,16 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from roadmaps.models import ActionDocument, AnnualReview, Challenge, Recommendation, Roadmap, RoadmapStatus, SubAction
+from roadmaps.models import (
+    ActionDocument,
+    AmbitionSheet,
+    AnnualReview,
+    Challenge,
+    Recommendation,
+    Roadmap,
+    RoadmapStatus,
+    SubAction,
+)
 from tests.clefop.factories import clefop
 from tests.matrix import check, expand
 
@@ -125,7 +134,7 @@ CASES = [
     # Staff
     ("roadmaps:referential", {}, STAFF),
     ("roadmaps:referential_create", {"kind": "enjeux"}, STAFF),
-    ("roadmaps:referential_edit", lambda: {"kind": "fiches", "item_pk": 1}, STAFF),
+    ("roadmaps:referential_edit", lambda: {"kind": "fiches", "item_pk": AmbitionSheet.objects.first().pk}, STAFF),
     ("roadmaps:referential_edit", lambda: {"kind": "enjeux", "item_pk": Challenge.objects.first().pk}, STAFF),
     ("roadmaps:recommendation_import", {}, STAFF),
     ("roadmaps:import_template", {"fmt": "csv"}, STAFF),

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from srefop_portal.common.jobs import JobFailure, JobOutput, register_job_kind
+from django.urls import reverse
+
+from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, register_job_kind
 
 from .models import ImportBatch, Sheet, can_see_members_indicators
 
 
-@register_job_kind("reperes.import", label="Import d’indicateurs", notify=False)
+def _batch_context(job) -> JobContext:
+    links = [("Imports d’indicateurs", reverse("reperes_staff:import_list"))]
+    batch = ImportBatch.objects.filter(pk=job.params.get("batch")).only("pk", "filename").first()
+    if batch is None:
+        return JobContext(links=links)
+    return JobContext(
+        subject=f"Fichier « {batch.filename} »", links=[*links, (f"Import n° {batch.pk}", batch.get_absolute_url())]
+    )
+
+
+def _sheet_context(job) -> JobContext | None:
+    sheet = Sheet.objects.filter(pk=job.params.get("sheet")).first()
+    territory = (sheet.snapshot or {}).get("territory", {}) if sheet else {}
+    if not territory.get("code"):
+        return None
+    return JobContext(
+        subject=f"Territoire EFOP {territory.get('name', territory['code'])}",
+        links=[("Repères", reverse("reperes:index")), ("Fiche repères", sheet.get_absolute_url())],
+    )
+
+
+@register_job_kind("reperes.import", label="Import d’indicateurs", notify=False, context=_batch_context)
 def run_import(job, progress):
     from .services import ReperesError, apply_import
 
@@ -24,6 +47,7 @@ def run_import(job, progress):
     "reperes.rollback",
     label="Annulation d’un import d’indicateurs",
     notify=False,
+    context=_batch_context,
     failure_message=(
         "L’annulation a échoué sur une erreur inattendue : rien n’a été modifié, l’import reste appliqué. "
         "L’équipe technique a été prévenue ; vous pouvez relancer l’annulation."
@@ -68,7 +92,9 @@ def _can_view_pdf(user, job) -> bool:
     return job.params.get("audience") == Sheet.Audience.PUBLIC or can_see_members_indicators(user)
 
 
-@register_job_kind("reperes.sheet_pdf", label="Fiche repères (PDF)", can_view=_can_view_pdf, notify=False)
+@register_job_kind(
+    "reperes.sheet_pdf", label="Fiche repères (PDF)", can_view=_can_view_pdf, notify=False, context=_sheet_context
+)
 def run_sheet_pdf(job, progress):
     from .pdf import render_sheet_pdf
 

@@ -1,7 +1,9 @@
 """Background jobs of the roadmaps app: the import of a large préconisations file, the territory progress report
 and the regional bundle of reports (see roadmaps/reports/)."""
 
-from srefop_portal.common.jobs import JobFailure, JobOutput, register_job_kind
+from django.urls import reverse
+
+from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, register_job_kind
 from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
 
 from .reports import BUNDLE_KIND, TERRITORY_KIND
@@ -12,8 +14,41 @@ def _can_view(user, job) -> bool:
     return bool(user.is_authenticated and (user.is_cariforef_staff or user.is_superuser))
 
 
+def _referential_context(job) -> JobContext:
+    return JobContext(links=[("Référentiel Srefop", reverse("roadmaps:referential"))])
+
+
+def _territory_context(job) -> JobContext | None:
+    from clefop.models import Body, BodyKind
+
+    body = Body.objects.filter(pk=job.params.get("body"), kind=BodyKind.CLEFOP).select_related("territory").first()
+    if body is None:
+        return None
+    return JobContext(
+        subject=f"{body.name} — territoire EFOP {body.territory.name}" if body.territory else body.name,
+        links=[
+            (body.name, body.get_absolute_url()),
+            ("Rapport d’avancement", reverse("roadmaps:territory_report", args=[body.slug])),
+        ],
+    )
+
+
+def _bundle_context(job) -> JobContext:
+    return JobContext(
+        subject="Les 18 territoires EFOP et la synthèse régionale",
+        links=[
+            ("Pilotage", reverse("roadmaps:dashboard")),
+            ("Rapports d’avancement", reverse("roadmaps:regional_reports")),
+        ],
+    )
+
+
 @register_job_kind(
-    "roadmaps.import_recommendations", label="Import de préconisations", can_view=_can_view, notify=False
+    "roadmaps.import_recommendations",
+    label="Import de préconisations",
+    can_view=_can_view,
+    notify=False,
+    context=_referential_context,
 )
 def import_recommendations(job, progress):
     from .importers import apply_recommendations, validate_recommendations
@@ -36,7 +71,12 @@ def import_recommendations(job, progress):
     }
 
 
-@register_job_kind(TERRITORY_KIND, label="Rapport d’avancement du territoire", can_view=can_view_territory_report)
+@register_job_kind(
+    TERRITORY_KIND,
+    label="Rapport d’avancement du territoire",
+    can_view=can_view_territory_report,
+    context=_territory_context,
+)
 def build_territory_report(job, progress):
     from clefop.models import Body, BodyKind
 
@@ -65,7 +105,12 @@ def build_territory_report(job, progress):
     )
 
 
-@register_job_kind(BUNDLE_KIND, label="Recueil régional des rapports d’avancement", can_view=can_view_regional_bundle)
+@register_job_kind(
+    BUNDLE_KIND,
+    label="Recueil régional des rapports d’avancement",
+    can_view=can_view_regional_bundle,
+    context=_bundle_context,
+)
 def build_regional_bundle(job, progress):
     from .reports.bundle import merge
 

@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -56,6 +56,14 @@ class JobOutput:
 
 
 @dataclass
+class JobContext:
+    """What a job is about, for its page: a subject line and the pages it belongs to (breadcrumb, way back)."""
+
+    subject: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url), from the widest to the closest
+
+
+@dataclass
 class JobKind:
     name: str
     label: str
@@ -63,6 +71,7 @@ class JobKind:
     can_view: Callable | None
     notify: bool
     failure_message: str = ""
+    context: Callable | None = None
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -77,10 +86,17 @@ class JobFailure(Exception):
 
 
 def register_job_kind(
-    name: str, *, label: str, can_view: Callable | None = None, notify: bool = True, failure_message: str = ""
+    name: str,
+    *,
+    label: str,
+    can_view: Callable | None = None,
+    notify: bool = True,
+    failure_message: str = "",
+    context: Callable | None = None,
 ):
     """``failure_message``: what the user reads when the handler fails unexpectedly (default: a generic message);
-    the traceback is kept in the job's ``error`` as for any job."""
+    the traceback is kept in the job's ``error`` as for any job. ``context(job) -> JobContext | None``: what the job
+    is about (e.g. « Clefop Nantes ») and the pages it belongs to, shown on the job's page."""
 
     def decorator(handler):
         _REGISTRY[name] = JobKind(
@@ -90,6 +106,7 @@ def register_job_kind(
             can_view=can_view,
             notify=notify,
             failure_message=failure_message,
+            context=context,
         )
         return handler
 
@@ -113,6 +130,15 @@ def kind_label(name: str) -> str:
         return get_kind(name).label
     except KeyError:
         return name
+
+
+def job_context(job: Job) -> JobContext:
+    """The job's subject and parent pages (an empty context when its kind says nothing or is unknown)."""
+    try:
+        kind = get_kind(job.kind)
+    except KeyError:
+        return JobContext()
+    return (kind.context(job) if kind.context else None) or JobContext()
 
 
 def user_can_view(user, job: Job) -> bool:

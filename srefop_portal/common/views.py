@@ -5,7 +5,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 from django_htmx.http import trigger_client_event
 
-from .jobs import kind_label, user_can_view
+from .jobs import job_context, kind_label, user_can_view
 from .models import Job, Notice
 from .permissions import PermissionRequiredMixin
 
@@ -30,6 +30,7 @@ class JobDetailView(JobAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["label"] = kind_label(self.object.kind)
+        context["job_context"] = job_context(self.object)
         return context
 
     def get_template_names(self):

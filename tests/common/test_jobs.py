@@ -165,3 +165,13 @@ def test_notices_page(client, role_user):
     assert "Votre rapport est prêt" in html and "Notifications (1)" in html
     client.post(reverse("common:notices"))
     assert "Notifications (1)" not in client.get(reverse("common:notices")).content.decode()
+
+
+def test_job_page_without_context_has_no_subject_nor_way_back(client, role_user):
+    user = role_user("member")
+    job = Job.objects.create(kind="tests.export", requester=user)
+    unknown = jobs.job_context(Job(kind="tests.no-such-kind"))
+    assert unknown.subject == "" and unknown.links == []
+    client.force_login(user)
+    html = client.get(job.get_absolute_url()).content.decode()
+    assert "Export de test" in html and "Retour :" not in html

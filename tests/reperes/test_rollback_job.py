@@ -350,3 +350,12 @@ def test_progress_is_seen_while_the_roll_back_transaction_is_open(
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.progress == 100
     assert value("emp", Level.COMMUNE, geo["a"].code) == 100
+
+
+def test_rollback_job_page_names_the_file_and_links_back_to_the_import(imports, staff_client):
+    _first, second = imports
+    job = Job.objects.create(kind=services.ROLLBACK_KIND, params={"batch": second.pk})
+    html = staff_client.get(job.get_absolute_url()).content.decode()
+    assert f"Fichier « {second.filename} »" in html
+    assert f'href="{reverse("reperes_staff:import_list")}"' in html
+    assert f'href="{second.get_absolute_url()}">Retour : Import n° {second.pk}</a>' in html

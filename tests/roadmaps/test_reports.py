@@ -354,3 +354,22 @@ def test_report_without_roadmap_explains_its_empty_sections(role_user):
         "Aucune réunion tenue entre le",
     ):
         assert expected in text, expected
+
+
+def test_report_job_page_names_its_territory_and_links_back(client_for):
+    body = clefop()
+    job = Job.objects.create(kind=TERRITORY_KIND, params={"body": body.pk})
+    response = client_for("cochair").get(job.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{body.name} — territoire EFOP {body.territory.name}" in html
+    assert f'href="{body.get_absolute_url()}"' in html  # breadcrumb: the Clefop's workspace
+    report_url = reverse("roadmaps:territory_report", args=[body.slug])
+    assert f'href="{report_url}">Retour : Rapport d’avancement</a>' in html
+
+
+def test_bundle_job_page_links_to_the_regional_reports(client_for):
+    job = Job.objects.create(kind=BUNDLE_KIND, params={})
+    html = client_for("crefop").get(job.get_absolute_url()).content.decode()
+    assert "Les 18 territoires EFOP et la synthèse régionale" in html
+    assert f'href="{reverse("roadmaps:regional_reports")}">Retour : Rapports d’avancement</a>' in html

@@ -266,6 +266,7 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
         plenary_date=datetime.date(2024, 3, 10 + index % 15),
     )
     roadmap.refresh_from_db()
+    _date_transitions(roadmap)
     services.record_annual_review(
         roadmap=roadmap,
         date=datetime.date(2025, 3, 12 + index % 10),
@@ -306,6 +307,22 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
             ],
         )
     return roadmap
+
+
+def _date_transitions(roadmap: Roadmap) -> None:
+    """The steps of a demo roadmap dated as they would have happened (drafted two months before the plenary,
+    submitted two weeks before, adopted on the day), not at the minute the demo was loaded."""
+    plenary = roadmap.plenary_date
+    moments = {
+        RoadmapStatus.DRAFT: (plenary - datetime.timedelta(days=60), datetime.time(9, 30)),
+        RoadmapStatus.SUBMITTED: (plenary - datetime.timedelta(days=14), datetime.time(17, 0)),
+        RoadmapStatus.ADOPTED: (plenary, datetime.time(11, 45)),
+    }
+    for step in roadmap.transitions.all():
+        if step.to_status in moments:
+            day, hour = moments[step.to_status]
+            step.at = timezone.make_aware(datetime.datetime.combine(day, hour))
+            step.save(update_fields=["at"])
 
 
 def _status_at(status: str, end: datetime.date, today: datetime.date, *, late: bool) -> str:

@@ -81,7 +81,14 @@ def run_axe(page) -> list[dict]:
 
 
 def assert_accessible(page):
+    # axe-core may move the focus while it checks (seen: back to a form's autofocus field); a keyboard test goes on
+    # from where the user was, so the focus is put back where it was.
+    page.evaluate("() => { window.__srefopFocus = document.activeElement; }")
     violations = run_axe(page)
+    page.evaluate(
+        "() => { const el = window.__srefopFocus;"
+        " if (el && el.isConnected && el !== document.activeElement) el.focus(); }"
+    )
     assert violations == [], f"{page.url} — violations axe :\n" + json.dumps(violations, indent=2, ensure_ascii=False)
 
 

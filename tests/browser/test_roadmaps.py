@@ -112,6 +112,8 @@ def test_keyboard_only_status_edit(page):
         pytest.fail("Le lien « Modifier le statut » n'est pas atteignable au clavier.")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#status-{action.pk}")
+    # htmx focuses the form's autofocus field once the swap has settled: keys typed before would be lost.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     # The status select has the focus (autofocus): choose "En cours" with the arrow key.
     page.wait_for_function(f"() => document.activeElement && document.activeElement.id === 'status-{action.pk}'")
     page.keyboard.press("ArrowDown")

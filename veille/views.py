@@ -144,6 +144,31 @@ def _token(item) -> str:
     return cursor.token() if cursor else ""
 
 
+def page_links(params, page: Page) -> dict[str, str]:
+    """The hrefs of the pagination (includes/pagination.html): the filters kept, the page number set, and on
+    « page suivante » / « page précédente » the cursor of the last / first item shown (read from there, not by
+    offset); the cursor of the link followed is never carried on."""
+    base = params.copy()
+    for name in PAGING_PARAMETERS:
+        base.pop(name, None)
+
+    def href(number: int, **cursor: str) -> str:
+        query = base.copy()
+        query["page"] = str(number)
+        for name, token in cursor.items():
+            if token:
+                query[name] = token
+        return "?" + query.urlencode()
+
+    rows = page.object_list
+    links = {"first": href(1), "last": href(page.paginator.num_pages)}
+    if page.has_previous():
+        links["previous"] = href(page.previous_page_number(), avant=_token(rows[0]) if page.number > 2 else "")
+    if page.has_next():
+        links["next"] = href(page.next_page_number(), apres=_token(rows[-1]) if rows else "")
+    return links
+
+
 def _options(choices, form, name) -> list[tuple[str, str, bool]]:
     """(value, label, selected) of a select of the filter form: the value sent is selected (if it is a choice)."""
     if name not in form.fields:
@@ -191,8 +216,7 @@ class ItemListView(PublicMixin, ListView):
         context.update(
             items=listed_rows(rows, lookups, territories),
             page_notice=self.page_notice,
-            next_cursor=_token(rows[-1]) if rows and page.has_next() else "",
-            previous_cursor=_token(rows[0]) if rows and page.number > 2 else "",
+            page_links=page_links(self.request.GET, page),
             filter_form=form,
             territory_options=_options(
                 [(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire"

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, register_job_kind
+from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
 
 from .models import ImportBatch, Sheet, can_see_members_indicators
 
 
 def _batch_context(job) -> JobContext:
-    links = [("Imports d’indicateurs", reverse("reperes_staff:import_list"))]
+    links = [Link("Imports d’indicateurs", reverse("reperes_staff:import_list"))]
     batch = ImportBatch.objects.filter(pk=job.params.get("batch")).only("pk", "filename").first()
     if batch is None:
         return JobContext(links=links)
     return JobContext(
-        subject=f"Fichier « {batch.filename} »", links=[*links, (f"Import n° {batch.pk}", batch.get_absolute_url())]
+        subject=f"Fichier « {batch.filename} »", links=[*links, Link(f"Import n° {batch.pk}", batch.get_absolute_url())]
     )
 
 
@@ -26,7 +26,7 @@ def _sheet_context(job) -> JobContext | None:
         return None
     return JobContext(
         subject=f"Territoire EFOP {territory.get('name', territory['code'])}",
-        links=[("Repères", reverse("reperes:index")), ("Fiche repères", sheet.get_absolute_url())],
+        links=[Link("Repères", reverse("reperes:index")), Link("Fiche repères", sheet.get_absolute_url())],
     )
 
 

@@ -3,7 +3,7 @@ and the regional bundle of reports (see roadmaps/reports/)."""
 
 from django.urls import reverse
 
-from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, register_job_kind
+from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
 from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
 
 from .reports import BUNDLE_KIND, TERRITORY_KIND
@@ -15,7 +15,7 @@ def _can_view(user, job) -> bool:
 
 
 def _referential_context(job) -> JobContext:
-    return JobContext(links=[("Référentiel Srefop", reverse("roadmaps:referential"))])
+    return JobContext(links=[Link("Référentiel Srefop", reverse("roadmaps:referential"))])
 
 
 def _territory_context(job) -> JobContext | None:
@@ -27,8 +27,8 @@ def _territory_context(job) -> JobContext | None:
     return JobContext(
         subject=f"{body.name} — territoire EFOP {body.territory.name}" if body.territory else body.name,
         links=[
-            (body.name, body.get_absolute_url()),
-            ("Rapport d’avancement", reverse("roadmaps:territory_report", args=[body.slug])),
+            Link(body.name, body.get_absolute_url()),
+            Link("Rapport d’avancement", reverse("roadmaps:territory_report", args=[body.slug])),
         ],
     )
 
@@ -37,8 +37,8 @@ def _bundle_context(job) -> JobContext:
     return JobContext(
         subject="Les 18 territoires EFOP et la synthèse régionale",
         links=[
-            ("Pilotage", reverse("roadmaps:dashboard")),
-            ("Rapports d’avancement", reverse("roadmaps:regional_reports")),
+            Link("Pilotage", reverse("roadmaps:dashboard")),
+            Link("Rapports d’avancement", reverse("roadmaps:regional_reports")),
         ],
     )
 

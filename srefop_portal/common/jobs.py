@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -55,12 +56,19 @@ class JobOutput:
     result: dict | None = None
 
 
+class Link(NamedTuple):
+    """A page a job belongs to (includes/breadcrumb.html reads ``label`` and ``url``)."""
+
+    label: str
+    url: str
+
+
 @dataclass
 class JobContext:
     """What a job is about, for its page: a subject line and the pages it belongs to (breadcrumb, way back)."""
 
     subject: str = ""
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url), from the widest to the closest
+    links: list[Link] = field(default_factory=list)  # from the widest to the closest
 
 
 @dataclass

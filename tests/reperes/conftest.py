@@ -2,7 +2,7 @@
 
 import pytest
 
-from reperes.models import ImportBatch, Indicator, Rule, Theme
+from reperes.models import ImportBatch, Indicator, Observation, Rule, Theme
 from reperes.services import apply_import, create_batch
 from territories.models import Commune
 
@@ -18,6 +18,35 @@ def import_file(data: bytes, *, filename="valeurs.csv", format=ImportBatch.Forma
     apply_import(batch=batch, queue_sheets=False)
     batch.refresh_from_db()
     return batch
+
+
+LONG_HEADER = ["indicateur", "niveau", "code_geo", "periode", "valeur"]
+
+
+def row(indicator, level, code, period="2024"):
+    return Observation.objects.get(indicator__code=indicator, level=level, code=code, period=period)
+
+
+def value(indicator, level, code, period="2024"):
+    return row(indicator, level, code, period).value
+
+
+def first_import(geo):
+    """An import of 6 values (« emp » and « act » in communes a, b, c, 2024): what roll-back tests build on."""
+    a, b, c = geo["a"].code, geo["b"].code, geo["c"].code
+    return import_file(
+        make_csv(
+            [
+                LONG_HEADER,
+                ["emp", "commune", a, "2024", 100],
+                ["emp", "commune", b, "2024", 50],
+                ["emp", "commune", c, "2024", 30],
+                ["act", "commune", a, "2024", 1000],
+                ["act", "commune", b, "2024", 400],
+                ["act", "commune", c, "2024", 600],
+            ]
+        )
+    )
 
 
 @pytest.fixture

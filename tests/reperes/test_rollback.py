@@ -9,19 +9,11 @@ from reperes.models import ImportBatch, Level, Observation, ReplacedObservation,
 from reperes.services import ReperesError, apply_import, create_batch, roll_back_import
 from reperes.sheets import build_sheets
 from srefop_portal.common.models import Job
-from tests.reperes.conftest import import_file, make_csv
+from tests.reperes.conftest import LONG_HEADER, first_import, import_file, make_csv, row, value
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["indicateur", "niveau", "code_geo", "periode", "valeur"]
-
-
-def row(indicator, level, code, period="2024"):
-    return Observation.objects.get(indicator__code=indicator, level=level, code=code, period=period)
-
-
-def value(indicator, level, code, period="2024"):
-    return row(indicator, level, code, period).value
+HEADER = LONG_HEADER
 
 
 def emp_file(*values, period="2024"):
@@ -31,20 +23,7 @@ def emp_file(*values, period="2024"):
 
 @pytest.fixture
 def first(catalogue, geo):
-    a, b, c = geo["a"].code, geo["b"].code, geo["c"].code
-    return import_file(
-        make_csv(
-            [
-                HEADER,
-                ["emp", "commune", a, "2024", 100],
-                ["emp", "commune", b, "2024", 50],
-                ["emp", "commune", c, "2024", 30],
-                ["act", "commune", a, "2024", 1000],
-                ["act", "commune", b, "2024", 400],
-                ["act", "commune", c, "2024", 600],
-            ]
-        )
-    )
+    return first_import(geo)
 
 
 def test_roll_back_puts_replaced_values_back_and_deletes_created_ones(first, geo, staff_user):

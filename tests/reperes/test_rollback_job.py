@@ -14,11 +14,11 @@ from reperes.services import create_batch, roll_back_import, start_roll_back
 from reperes.sheets import build_sheets
 from srefop_portal.common import jobs
 from srefop_portal.common.models import Job
-from tests.reperes.conftest import import_file, make_csv
+from tests.reperes.conftest import LONG_HEADER, first_import, import_file, make_csv, value
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["indicateur", "niveau", "code_geo", "periode", "valeur"]
+HEADER = LONG_HEADER
 DONE_MESSAGE = (
     "Annulé : 1 valeur(s) supprimée(s), 2 valeur(s) rétablie(s). "
     "Agrégats recalculés, fiches repères en cours de mise à jour."
@@ -27,10 +27,6 @@ FAILURE_MESSAGE = (
     "L’annulation a échoué sur une erreur inattendue : rien n’a été modifié, l’import reste appliqué. "
     "L’équipe technique a été prévenue ; vous pouvez relancer l’annulation."
 )
-
-
-def value(indicator, level, code, period="2024"):
-    return Observation.objects.get(indicator__code=indicator, level=level, code=code, period=period).value
 
 
 def data_state():
@@ -59,20 +55,8 @@ def rollback_jobs():
 @pytest.fixture
 def imports(catalogue, geo):
     """A first import (6 values), then a correction replacing 2 of them and creating 1."""
-    a, b, c = geo["a"].code, geo["b"].code, geo["c"].code
-    first = import_file(
-        make_csv(
-            [
-                HEADER,
-                ["emp", "commune", a, "2024", 100],
-                ["emp", "commune", b, "2024", 50],
-                ["emp", "commune", c, "2024", 30],
-                ["act", "commune", a, "2024", 1000],
-                ["act", "commune", b, "2024", 400],
-                ["act", "commune", c, "2024", 600],
-            ]
-        )
-    )
+    a, b = geo["a"].code, geo["b"].code
+    first = first_import(geo)
     correction = import_file(
         make_csv(
             [

@@ -97,6 +97,29 @@ PRIORITIES = [
     },
 ]
 FUNDERS = ["Région Pays de la Loire", "État (DDETS)", "France Travail", "OPCO", "Conseil départemental"]
+# The annual reviews of a demo roadmap (in March of each year, once that date has passed): year, attendance, summary,
+# decisions, and the ratings the priorities take in turn.
+ANNUAL_REVIEWS = [
+    (
+        2025,
+        "Co-présidents, animatrice, représentants de France Travail, de la Mission locale, de la Région et des "
+        "chambres consulaires.",
+        "Première année de mise en œuvre : la plupart des actions sont engagées ; deux actions ont pris du retard "
+        "faute de financement confirmé.",
+        "Prolonger les actions en retard de six mois ; solliciter l'OPCO pour le cofinancement.",
+        [Assessment.ON_TRACK, Assessment.LATE, Assessment.AT_RISK],
+    ),
+    (
+        2026,
+        "Co-présidents, animatrice, représentants de France Travail, de la Mission locale, de la Région, de "
+        "l'Éducation nationale et des OPCO.",
+        "Deuxième année : la plupart des actions sont menées à leur terme ; les actions encore en cours ont été "
+        "prolongées jusqu'à la fin de la feuille de route.",
+        "Préparer le bilan de la feuille de route 2024-2026 et le diagnostic de la suivante pour la prochaine "
+        "plénière.",
+        [Assessment.ON_TRACK, Assessment.ON_TRACK, Assessment.LATE],
+    ),
+]
 STATUS_CYCLE = [
     ActionStatus.IN_PROGRESS,
     ActionStatus.IN_PROGRESS,
@@ -267,43 +290,23 @@ def _build_roadmap(body: Body, index: int, today: datetime.date) -> Roadmap:
     )
     roadmap.refresh_from_db()
     _date_transitions(roadmap)
-    services.record_annual_review(
-        roadmap=roadmap,
-        date=datetime.date(2025, 3, 12 + index % 10),
-        user=animateur,
-        attendance="Co-présidents, animatrice, représentants de France Travail, de la Mission locale, de la Région "
-        "et des chambres consulaires.",
-        summary="Première année de mise en œuvre : la plupart des actions sont engagées ; deux actions ont pris du "
-        "retard faute de financement confirmé.",
-        decisions="Prolonger les actions en retard de six mois ; solliciter l'OPCO pour le cofinancement.",
-        assessments=[
-            services.AssessmentInput(
-                priority=p,
-                rating=[Assessment.ON_TRACK, Assessment.LATE, Assessment.AT_RISK][(p.order + index) % 3],
-                comment="Appréciation partagée en plénière.",
-            )
-            for p in roadmap.priorities.all()
-        ],
-    )
-    second_review = datetime.date(2026, 3, 12 + index % 10)
-    if second_review <= today:
+    priorities = list(roadmap.priorities.all())
+    for year, attendance, summary, decisions, ratings in ANNUAL_REVIEWS:
+        date = datetime.date(year, 3, 12 + index % 10)
+        if date > today:
+            break
         services.record_annual_review(
             roadmap=roadmap,
-            date=second_review,
+            date=date,
             user=animateur,
-            attendance="Co-présidents, animatrice, représentants de France Travail, de la Mission locale, de la "
-            "Région, de l'Éducation nationale et des OPCO.",
-            summary="Deuxième année : la plupart des actions sont menées à leur terme ; les actions encore en cours "
-            "ont été prolongées jusqu'à la fin de la feuille de route.",
-            decisions="Préparer le bilan de la feuille de route 2024-2026 et le diagnostic de la suivante pour la "
-            "prochaine plénière.",
+            attendance=attendance,
+            summary=summary,
+            decisions=decisions,
             assessments=[
                 services.AssessmentInput(
-                    priority=p,
-                    rating=[Assessment.ON_TRACK, Assessment.ON_TRACK, Assessment.LATE][(p.order + index) % 3],
-                    comment="Appréciation partagée en plénière.",
+                    priority=p, rating=ratings[(p.order + index) % 3], comment="Appréciation partagée en plénière."
                 )
-                for p in roadmap.priorities.all()
+                for p in priorities
             ],
         )
     return roadmap

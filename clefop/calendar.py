@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from zoneinfo import ZoneInfo
 
 import icalendar
 from django.db import transaction
@@ -12,6 +13,19 @@ from django.utils import timezone
 from .models import CalendarToken, Meeting, MeetingMode
 
 PRODID = "-//Carif-Oref Pays de la Loire//Portail Srefop//FR"
+# Times are written in the portal's zone (DTSTART;TZID=Europe/Paris) with its VTIMEZONE, as Outlook needs: a UTC
+# time with only X-WR-TIMEZONE is shifted by some clients.
+TIME_ZONE = ZoneInfo("Europe/Paris")
+
+
+def local_time(value: datetime.datetime) -> datetime.datetime:
+    return value.astimezone(TIME_ZONE)
+
+
+def finish(calendar: icalendar.Calendar) -> bytes:
+    """Add the VTIMEZONE of every TZID used (before the events) and serialise."""
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
 
 
 def feed_token(user, *, create: bool = False) -> CalendarToken | None:
@@ -69,8 +83,8 @@ def build_calendar(meetings, *, name: str, base_url: str = "") -> bytes:
         event = icalendar.Event()
         event.add("uid", f"reunion-{meeting.pk}@portail-srefop")
         event.add("dtstamp", stamp)
-        event.add("dtstart", meeting.start.astimezone(datetime.UTC))
-        event.add("dtend", meeting.end.astimezone(datetime.UTC))
+        event.add("dtstart", local_time(meeting.start))
+        event.add("dtend", local_time(meeting.end))
         event.add("sequence", meeting.sequence)
         event.add("last-modified", meeting.updated_at.astimezone(datetime.UTC))
         event.add("summary", f"{meeting.title} — {meeting.body.name}")
@@ -82,7 +96,7 @@ def build_calendar(meetings, *, name: str, base_url: str = "") -> bytes:
             event.add("url", base_url + meeting.get_absolute_url())
         event.add("status", "CONFIRMED")
         calendar.add_component(event)
-    return calendar.to_ical()
+    return finish(calendar)
 
 
 def feed_meetings(bodies_qs):

@@ -7,6 +7,7 @@ import datetime
 import icalendar
 from django.utils import timezone
 
+from .calendar import finish, local_time
 from .models import Registration, RegistrationStatus
 
 
@@ -26,8 +27,8 @@ def session_events(user, *, base_url: str = "") -> list[icalendar.Event]:
         event = icalendar.Event()
         event.add("uid", f"session-{session.pk}@portail-srefop")
         event.add("dtstamp", stamp)
-        event.add("dtstart", session.start.astimezone(datetime.UTC))
-        event.add("dtend", session.end.astimezone(datetime.UTC))
+        event.add("dtstart", local_time(session.start))
+        event.add("dtend", local_time(session.end))
         event.add("sequence", session.sequence)
         event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
         prefix = "[Liste d'attente] " if waiting else ""
@@ -56,4 +57,4 @@ def add_session_events(content: bytes, *, user, base_url: str = "") -> bytes:
     calendar = icalendar.Calendar.from_ical(content)
     for event in events:
         calendar.add_component(event)
-    return calendar.to_ical()
+    return finish(calendar)

@@ -81,10 +81,19 @@ def test_ical_feeds_parse_as_rfc5545(client, role_user, workspace):
     meeting = workspace["meeting"]
     assert event.decoded("DTSTART") == meeting.start.replace(microsecond=0)
     assert "Plénière" in str(event["SUMMARY"]) and "Diagnostic" in str(event["DESCRIPTION"])
+    # Local times of Paris with their zone described in the file (Outlook needs the VTIMEZONE).
+    for prop in ("DTSTART", "DTEND"):
+        assert event[prop].params["TZID"] == "Europe/Paris"
+        assert str(event.decoded(prop).tzinfo) == "Europe/Paris"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    assert calendar.get_missing_tzids() == set()
+    assert b"BEGIN:VTIMEZONE" in response.content.split(b"BEGIN:VEVENT")[0]
     body_feed = icalendar.Calendar.from_ical(
         client.get(reverse("clefop:body_feed", args=[token, workspace["body"].slug])).content
     )
     assert len(body_feed.walk("VEVENT")) == 1
+    assert body_feed.walk("VEVENT")[0]["DTSTART"].params["TZID"] == "Europe/Paris"
+    assert [str(tz["TZID"]) for tz in body_feed.walk("VTIMEZONE")] == ["Europe/Paris"]
     # Regenerating revokes the previous URL.
     regenerate_token(user=member)
     assert client.get(reverse("clefop:my_feed", args=[token])).status_code == 404

@@ -382,6 +382,9 @@ def test_ical_feed_contains_the_registration(client, role_user):
     event = events[f"session-{session.pk}@portail-srefop"]
     assert "Atelier iCal" in str(event["summary"]) and str(event["status"]) == "CONFIRMED"
     assert event.decoded("dtstart") == session.start.replace(microsecond=0)
+    assert event["dtstart"].params["TZID"] == event["dtend"].params["TZID"] == "Europe/Paris"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    assert calendar.get_missing_tzids() == set()
     waiting_event = events[f"session-{waiting_session.pk}@portail-srefop"]
     assert str(waiting_event["status"]) == "TENTATIVE" and "attente" in str(waiting_event["summary"])
     services.cancel_registration(session=session, user=member)

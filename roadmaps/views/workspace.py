@@ -438,6 +438,8 @@ class ActionEditView(ActionMixin, TemplateView):
 
 
 def _show(field, value) -> str:
+    if hasattr(value, "__iter__") and not isinstance(value, str | bytes | dict):
+        value = list(value)  # an empty multi-select is an empty QuerySet in cleaned_data, [] in the saved initial
     if value is None or value == "" or value == []:
         return "—"
     if hasattr(field, "choices") and not hasattr(field, "queryset"):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from roadmaps import services
+from roadmaps.forms import ActionForm
 from roadmaps.models import Action, ActionStatus, RoadmapStatus, departement_rollup, region_rollup
 from roadmaps.services import send_overdue_emails
 from tests.clefop.factories import MembershipFactory, clefop
@@ -51,6 +52,10 @@ def test_second_save_with_stale_version_shows_conflict_and_never_overwrites(clie
     assert response.status_code == 409
     page = response.content.decode()
     assert "Titre A" in page and "Titre B" in page and "modifiée entre-temps" in page
+    # Only the title differs: empty multi-selects and unchanged fields are not marked « Différent ».
+    differing = [row["label"] for row in response.context["rows"] if row["differs"]]
+    assert differing == [str(ActionForm.base_fields["title"].label)]
+    assert page.count("fr-badge--warning") == 1
     action.refresh_from_db()
     assert action.title == "Titre A" and action.version == 2
     # Saving again deliberately (the conflict form carries the new version) works.

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
+from srefop_portal.common.htmx import is_htmx
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 from srefop_portal.common.plugins import app_modules
 
@@ -33,6 +34,9 @@ def error_404(request, exception=None):
 
 @login_not_required
 def error_403(request, exception=None):
+    if is_htmx(request):  # swapped in place by portal.js: a message, not a whole page inside a fragment
+        message = "Vous n’avez pas les droits nécessaires pour effectuer cette action."
+        return render(request, "includes/htmx_error.html", {"message": message}, status=403)
     return render(request, "403.html", status=403)
 
 

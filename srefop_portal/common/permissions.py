@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils.decorators import method_decorator
 from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
 
+from .htmx import is_htmx, sign_in_response
+
 
 @rules.predicate
 def is_cariforef_staff(user) -> bool:
@@ -41,6 +43,8 @@ class PermissionRequiredMixin(RulesPermissionRequiredMixin):
     def handle_no_permission(self):
         if self.request.user.is_authenticated:
             raise Http404
+        if is_htmx(self.request):
+            return sign_in_response(self.request, self.get_login_url(), self.get_redirect_field_name())
         return super().handle_no_permission()
 
 

@@ -131,3 +131,66 @@ def test_keyboard_only_status_edit(page):
     assert action.notes.get().comment == "Lancé au clavier"
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def open_status_form(page, action):
+    page.goto(page.base_url + action.roadmap.get_absolute_url())
+    page.click(f"a[hx-get*='/{action.pk}/']:has-text('Modifier le statut')")
+    page.wait_for_selector(f"#progress-{action.pk}")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def submit_status(page, action, progress):
+    # The number field's min/max stop the browser itself from sending 150: they are lifted so the server's own
+    # check is what answers, as for a browser that does not validate.
+    page.evaluate(f"() => {{ const f = document.getElementById('progress-{action.pk}'); f.removeAttribute('max'); }}")
+    page.fill(f"#progress-{action.pk}", str(progress))
+    page.click(f"#statut-action-{action.pk} button[type=submit]")
+
+
+def test_in_place_errors_are_shown_and_announced(page):
+    seat("membre@exemple.fr", Position.MEMBER)
+    roadmap = roadmap_with(priorities=1)
+    action = ActionFactory(priority=roadmap.priorities.get(), roadmap=roadmap, title="Forum", progress=10)
+    login(page, "membre@exemple.fr")
+
+    # 150 %: the server answers 400 with the form and its message, swapped in place, announced, the field focused.
+    open_status_form(page, action)
+    submit_status(page, action, 150)
+    error = page.wait_for_selector(f"#progress-{action.pk}-erreur")
+    assert "100" in error.text_content()
+    page.wait_for_function("() => document.getElementById('srefop-annonces').textContent.includes('100')")
+    assert page.evaluate("() => document.activeElement.id") == f"progress-{action.pk}"
+    assert page.get_attribute(f"#progress-{action.pk}", "aria-invalid") == "true"
+    assert_accessible(page)
+    action.refresh_from_db()
+    assert action.progress == 10
+
+    # The roadmap is archived meanwhile: the reason is said in place.
+    Roadmap.objects.filter(pk=roadmap.pk).update(status=RoadmapStatus.ARCHIVED)
+    submit_status(page, action, 40)
+    page.wait_for_selector(f"#statut-action-{action.pk} .fr-alert--error >> text=archivée")
+    page.wait_for_function("() => document.getElementById('srefop-annonces').textContent.includes('archivée')")
+    action.refresh_from_db()
+    assert action.progress == 10
+    assert_accessible(page)
+    # Chromium logs each 4xx answer as "Failed to load resource": expected here, nothing else is.
+    assert [e for e in page.console_errors if "status of 400" not in e and "favicon" not in e] == []
+
+
+def test_session_expired_during_in_place_edit_goes_to_sign_in(page):
+    seat("membre@exemple.fr", Position.MEMBER)
+    roadmap = roadmap_with(priorities=1)
+    action = ActionFactory(priority=roadmap.priorities.get(), roadmap=roadmap, title="Forum", progress=10)
+    login(page, "membre@exemple.fr")
+    open_status_form(page, action)
+    page.context.clear_cookies(name="sessionid")  # the session has expired
+    with page.expect_navigation():
+        submit_status(page, action, 40)
+    page.wait_for_selector("input[name=login]")
+    assert "/compte/login/" in page.url and "next=" in page.url
+    assert roadmap.get_absolute_url() in page.url.replace("%2F", "/")
+    # No fragment of the sign-in page was swapped into the roadmap page: it is the whole sign-in page.
+    assert page.locator("main").count() == 1
+    action.refresh_from_db()
+    assert action.progress == 10

@@ -13,7 +13,7 @@ class ProfileForm(DsfrBaseForm, forms.ModelForm):
 
 class DeleteAccountForm(DsfrBaseForm):
     password = forms.CharField(label="Votre mot de passe, pour confirmer", widget=forms.PasswordInput)
-    confirm = forms.BooleanField(label="Je comprends que la suppression de mon compte est définitive.", required=True)
+    confirm = forms.BooleanField(label="Je comprends que la fermeture de mon compte est définitive.", required=True)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user

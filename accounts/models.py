@@ -1,6 +1,9 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+# How a closed account is named wherever its contributions are shown (history, notes, documents…).
+CLOSED_ACCOUNT_LABEL = "ancien membre"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -43,6 +46,13 @@ class User(AbstractUser):
     receive_overdue_emails = models.BooleanField(
         "recevoir le courriel hebdomadaire des actions en retard", default=True
     )
+    closed_at = models.DateTimeField(
+        "compte fermé le",
+        null=True,
+        blank=True,
+        help_text="Compte fermé par la personne : ses données personnelles sont effacées, ses contributions restent "
+        "au nom d’« ancien membre ».",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -56,6 +66,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name
+
+    def get_full_name(self):
+        if self.closed_at:
+            return CLOSED_ACCOUNT_LABEL
+        return super().get_full_name()
 
     @property
     def display_name(self) -> str:

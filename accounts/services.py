@@ -1,14 +1,30 @@
-"""Personal data: export everything the portal keeps about a person, and account deletion."""
+"""Personal data: everything the portal keeps about a person, and closing one's account.
+
+Each app that holds data about a person declares it in ``<app>/personal_data.py`` with
+``export(user) -> dict`` (JSON-serialisable, French keys) and ``erase(user) -> None`` (delete the purely personal
+rows, leave governance records whose authorship is the anonymised user row). ``accounts.checks`` verifies that every
+app with a link to the user model provides both.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
+from django.utils import timezone
 
 from srefop_portal.common.plugins import app_modules
 
 
 class AccountError(Exception):
     pass
+
+
+def personal_data_modules():
+    """The apps' ``personal_data`` modules, in INSTALLED_APPS order."""
+    return [(config, module) for config, module in app_modules("personal_data") if config.name != "accounts"]
 
 
 def export_personal_data(*, user) -> dict:
@@ -25,7 +41,7 @@ def export_personal_data(*, user) -> dict:
             "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
             "equipe_cariforef": user.is_cariforef_staff,
             "recoit_courriel_actions_en_retard": user.receive_overdue_emails,
-            "adresses": list(user.emailaddress_set.values("email", "verified", "primary")),
+            "adresses": list(user.emailaddress_set.order_by("pk").values("email", "verified", "primary")),
             "double_authentification": list(user.authenticator_set.values_list("type", flat=True)),
         },
         "notifications": [
@@ -36,18 +52,50 @@ def export_personal_data(*, user) -> dict:
             for j in user.jobs.all()
         ],
     }
-    for config, module in app_modules("personal_data"):
-        if hasattr(module, "export"):
-            data[config.label] = module.export(user)
+    for config, module in personal_data_modules():
+        data[config.label] = module.export(user)
     return data
 
 
+def placeholder_email(user) -> str:
+    """A unique address that names no one and can receive nothing (.invalid is reserved, RFC 2606)."""
+    return f"ancien-membre-{user.pk}@compte-ferme.invalid"
+
+
+def _delete_sessions(user) -> None:
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    if not hasattr(store, "get_model_class"):  # sessions kept outside the database: the new password hash ends them
+        return
+    for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store(session.session_key).delete()
+
+
 @transaction.atomic
-def delete_account(*, user) -> None:
-    """Delete the account. Contributions (actions, notes, documents) stay, without their author."""
+def close_account(*, user) -> None:
+    """Close the account: personal fields erased, what is purely personal deleted, governance records kept.
+
+    The user row stays (anonymised, inactive) so that actions, notes, documents and the roadmap history keep their
+    author link, shown as « ancien membre » (``User.get_full_name``).
+    """
     if user.is_superuser:
-        raise AccountError("Un compte d'administration technique ne peut pas être supprimé depuis le portail.")
-    for _config, module in app_modules("personal_data"):
-        if hasattr(module, "before_delete"):
-            module.before_delete(user)
-    user.delete()
+        raise AccountError("Un compte d’administration technique ne peut pas être fermé depuis le portail.")
+    if user.closed_at:
+        raise AccountError("Ce compte est déjà fermé.")
+    for _config, module in personal_data_modules():
+        module.erase(user)  # before the address is replaced: invitations are found by address
+    user.emailaddress_set.all().delete()
+    user.authenticator_set.all().delete()
+    if hasattr(user, "socialaccount_set"):  # ProConnect, when allauth.socialaccount is installed
+        user.socialaccount_set.all().delete()
+    user.notices.all().delete()
+    _delete_sessions(user)
+    user.email = placeholder_email(user)
+    user.first_name = user.last_name = ""
+    user.organisation_name = user.job_title = user.phone = ""
+    user.is_active = user.is_staff = user.is_cariforef_staff = False
+    user.receive_overdue_emails = False
+    user.closed_at = timezone.now()
+    user.set_unusable_password()
+    user.save()

@@ -6,12 +6,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
-from django.views.generic import FormView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from .forms import DeleteAccountForm, ProfileForm
-from .services import AccountError, delete_account, export_personal_data
+from .readable import sections
+from .services import AccountError, close_account, export_personal_data
 
 
 class ProfileView(PermissionRequiredMixin, UpdateView):
@@ -28,6 +29,18 @@ class ProfileView(PermissionRequiredMixin, UpdateView):
         return redirect("accounts:profile")
 
 
+class PersonalDataView(PermissionRequiredMixin, TemplateView):
+    """Everything the portal keeps about the person, readable; the same data as the JSON file."""
+
+    permission_required = "accounts.edit_own_profile"
+    template_name = "accounts/personal_data.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = sections(export_personal_data(user=self.request.user))
+        return context
+
+
 class PersonalDataExportView(PermissionRequiredMixin, View):
     permission_required = "accounts.edit_own_profile"
 
@@ -41,6 +54,8 @@ class PersonalDataExportView(PermissionRequiredMixin, View):
 
 
 class DeleteAccountView(PermissionRequiredMixin, FormView):
+    """Closing one's account (see ``services.close_account``)."""
+
     permission_required = "accounts.edit_own_profile"
     form_class = DeleteAccountForm
     template_name = "accounts/delete.html"
@@ -51,10 +66,13 @@ class DeleteAccountView(PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         user = self.request.user
         try:
-            delete_account(user=user)
+            close_account(user=user)
         except AccountError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         logout(self.request)
-        messages.success(self.request, "Votre compte a été supprimé.")
+        messages.success(self.request, "Votre compte est fermé et vos données personnelles sont effacées.")
         return redirect("home")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

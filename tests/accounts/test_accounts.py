@@ -31,7 +31,7 @@ def test_personal_data_export_contains_what_is_kept(client):
     user = UserFactory(first_name="Léa")
     Notice.objects.create(user=user, message="Rapport prêt")
     client.force_login(user)
-    response = client.get(reverse("accounts:personal_data"))
+    response = client.get(reverse("accounts:personal_data_json"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
@@ -43,11 +43,14 @@ def test_delete_account_requires_password_and_confirmation(client):
     user = UserFactory()
     client.force_login(user)
     response = client.post(reverse("accounts:delete"), {"password": "faux", "confirm": "on"})
-    assert response.status_code == 200 and "Mot de passe incorrect" in response.content.decode()
-    assert User.objects.filter(pk=user.pk).exists()
+    assert response.status_code == 400 and "Mot de passe incorrect" in response.content.decode()
+    assert User.objects.get(pk=user.pk).is_active
+    response = client.post(reverse("accounts:delete"), {"password": "mot-de-passe-solide-2026"})
+    assert response.status_code == 400 and User.objects.get(pk=user.pk).is_active
     response = client.post(reverse("accounts:delete"), {"password": "mot-de-passe-solide-2026", "confirm": "on"})
     assert response.status_code == 302
-    assert not User.objects.filter(pk=user.pk).exists()
+    closed = User.objects.get(pk=user.pk)  # kept, anonymised (see test_personal_data)
+    assert not closed.is_active and closed.closed_at
 
 
 def test_email_login_and_unknown_password_message(client):

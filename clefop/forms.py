@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.collation import french
 from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 from territories.models import Departement, Territory
@@ -23,7 +24,7 @@ class InvitationForm(DsfrBaseForm):
     last_name = forms.CharField(label="Nom", required=False, max_length=150)
     position = forms.ChoiceField(label="Fonction", choices=Position.choices, initial=Position.MEMBER)
     organisation = forms.ModelChoiceField(
-        label="Structure représentée", queryset=Organisation.objects.order_by("name"), required=False
+        label="Structure représentée", queryset=Organisation.objects.order_by(french("name")), required=False
     )
     role_label = forms.CharField(
         label="Qualité", required=False, max_length=200, help_text="Par exemple : sous-préfet, directrice."
@@ -129,7 +130,7 @@ class AttendanceForm(DsfrBaseForm):
 
 class DirectoryFilterForm(DsfrBaseForm):
     territoire = forms.ModelChoiceField(
-        label="Territoire", queryset=Territory.objects.order_by("name"), required=False, to_field_name="code"
+        label="Territoire", queryset=Territory.objects.order_by(french("name")), required=False, to_field_name="code"
     )
     instance = forms.ModelChoiceField(
         label="Instance",

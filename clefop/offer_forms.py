@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common.collation import french
 from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 from territories.models import Territory
@@ -28,7 +29,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CatalogueFilterForm(DsfrBaseForm):
     q = forms.CharField(label="Rechercher", required=False, max_length=100)
     territoire = forms.ModelChoiceField(
-        label="Territoire", queryset=Territory.objects.order_by("name"), required=False, to_field_name="code"
+        label="Territoire", queryset=Territory.objects.order_by(french("name")), required=False, to_field_name="code"
     )
     public = forms.ChoiceField(label="Public", choices=[("", "Tous les publics"), *Public.choices], required=False)
     thematique = forms.ChoiceField(
@@ -41,7 +42,7 @@ class CatalogueFilterForm(DsfrBaseForm):
     )
     structure = forms.ModelChoiceField(
         label="Structure porteuse",
-        queryset=Organisation.objects.filter(dispositifs__isnull=False).distinct().order_by("name"),
+        queryset=Organisation.objects.filter(dispositifs__isnull=False).distinct().order_by(french("name")),
         required=False,
     )
     echelon = forms.ChoiceField(
@@ -91,11 +92,11 @@ class DispositifForm(DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, carriers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = Organisation.objects.order_by("name")
+        queryset = Organisation.objects.order_by(french("name"))
         if carriers is not None:
             queryset = queryset.filter(pk__in=carriers)
         self.fields["carrier"].queryset = queryset
-        self.fields["territories"].queryset = Territory.objects.order_by("name")
+        self.fields["territories"].queryset = Territory.objects.order_by(french("name"))
         self.fields["territories"].help_text = "Aucun territoire coché : disponible sur toute la région."
         for name in ("valid_from", "valid_until"):
             self.fields[name].help_text = "Format : jj/mm/aaaa"
@@ -120,7 +121,10 @@ class SessionForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255)
     kind = forms.ChoiceField(label="Format", choices=SessionKind.choices)
     territory = forms.ModelChoiceField(
-        label="Territoire", queryset=Territory.objects.order_by("name"), required=False, help_text="Vide : régionale."
+        label="Territoire",
+        queryset=Territory.objects.order_by(french("name")),
+        required=False,
+        help_text="Vide : régionale.",
     )
     start = forms.DateTimeField(label="Début", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
     end = forms.DateTimeField(label="Fin", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])

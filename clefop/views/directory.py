@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from srefop_portal.common.collation import french
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
@@ -161,7 +162,7 @@ class OrganisationListView(StaffViewMixin, ListView):
         self.q = self.request.GET.get("q", "").strip()[:100]
         if self.q:
             queryset = queryset.filter(name__icontains=self.q)
-        return queryset.order_by("name")
+        return queryset.order_by(french("name"))
 
     def get_context_data(self, **kwargs):
         kwargs["q"] = self.q

@@ -8,6 +8,8 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import checks, diagnostic  # noqa: F401  (system checks; the diagnostic job kind)
+        from .collation import connect_signals as connect_collation
         from .versions import connect_signals
 
         connect_signals()  # data versions: every write to a tracked app changes its version (cached fragments)
+        connect_collation()  # French sorting of names on SQLite (PostgreSQL: ICU)

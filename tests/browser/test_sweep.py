@@ -1,8 +1,9 @@
-"""Browser sweep: for each role, every page reachable from the navigation (and the first links of each
-section page) answers without a server error, without a console error, without a horizontal scroll bar, and with 0
-axe-core violations."""
+"""Browser sweep: for each role, at 1280 px (desktop) and 375 px (phone), every page reachable from the navigation
+(and the first links of each section page) answers without a server error, without a console error, without a
+horizontal scroll bar, and with 0 axe-core violations of any impact."""
 
 import io
+import itertools
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -24,6 +25,7 @@ ROLE_EMAILS = {
     "équipe Cariforef": "cariforef@demo.srefop.fr",
 }
 LINKS_PER_SECTION = 4
+WIDTHS = {"1280 px": {"width": 1280, "height": 900}, "375 px": {"width": 375, "height": 812}}
 SKIP_PREFIXES = ("/compte/logout", "/admin/", "/static/", "/media/")
 SKIP_SUFFIXES = (".csv", ".xlsx", ".json", ".ics", ".pdf", ".xml", "/rss/", "/telecharger/", "/export/")
 
@@ -78,8 +80,8 @@ def test_every_navigation_page_for_every_role(browser_instance, live_server, tra
     call_command("load_demo_data", "--force", "--quiet-accounts", stdout=io.StringIO())
     base = live_server.url
     problems, visited_total = [], 0
-    for role, email in ROLE_EMAILS.items():
-        context = browser_instance.new_context(locale="fr-FR", bypass_csp=True)
+    for (role, email), (width, viewport) in itertools.product(ROLE_EMAILS.items(), WIDTHS.items()):
+        context = browser_instance.new_context(locale="fr-FR", viewport=viewport, bypass_csp=True)
         if email:
             sign_in(context, live_server, email)
         page = context.new_page()
@@ -89,17 +91,18 @@ def test_every_navigation_page_for_every_role(browser_instance, live_server, tra
         page.goto(base + "/")
         sections = ["/", *same_site_links(page, base, "#navigation-principale a[href]")]
         seen = set()
+        label = f"{role}, {width}"
         for section in sections:
             if section in seen:
                 continue
             seen.add(section)
-            if not visit(page, base, section, problems, role):
+            if not visit(page, base, section, problems, label):
                 continue
             for link in same_site_links(page, base, "main a[href]")[:LINKS_PER_SECTION]:
                 if link not in seen:
                     seen.add(link)
-                    visit(page, base, link, problems, role)
+                    visit(page, base, link, problems, label)
         visited_total += len(seen)
         context.close()
-    assert visited_total >= len(ROLE_EMAILS) * 3
+    assert visited_total >= len(ROLE_EMAILS) * len(WIDTHS) * 3
     assert problems == [], "\n".join(problems)

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from clefop.models import Membership, Organisation, Position
-from tests.clefop.factories import MembershipFactory, clefop
+from srefop_portal.common.collation import french
+from tests.clefop.factories import MembershipFactory, OrganisationFactory, clefop
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,27 @@ def test_staff_manages_organisations(staff_client):
 def test_staff_tiles(staff_client):
     html = staff_client.get(reverse("staff_home")).content.decode()
     assert reverse("clefop:directory") in html and reverse("clefop:organisation_list") in html
+
+
+def test_organisations_sorted_as_in_french(staff_client):
+    """« Éducation nationale » sorts with the E (not after Z), on SQLite and on PostgreSQL alike."""
+    Organisation.objects.all().delete()
+    for name in (
+        "Zénith emploi",
+        "Éducation nationale — DSDEN 44",
+        "DDETS 44",
+        "ecole de la 2e chance",
+        "France Travail",
+    ):
+        OrganisationFactory(name=name)
+    expected = [
+        "DDETS 44",
+        "ecole de la 2e chance",
+        "Éducation nationale — DSDEN 44",
+        "France Travail",
+        "Zénith emploi",
+    ]
+    assert list(Organisation.objects.order_by(french("name")).values_list("name", flat=True)) == expected
+    page = staff_client.get(reverse("clefop:organisation_list")).content.decode()
+    positions = [page.index(name) for name in expected]
+    assert positions == sorted(positions)

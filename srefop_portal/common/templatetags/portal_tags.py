@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from srefop_portal.common import wording
+
 register = template.Library()
 
 
@@ -83,3 +85,18 @@ def filter_input(label, field_id, name, value, *, width=3, type="search", maxlen
         "type": type,
         "maxlength": maxlength,
     }
+
+
+@register.filter(expects_localtime=True)
+def fr_date(value, fmt="j F Y"):
+    """Like ``|date`` with « 1er » for the first of the month: « 1er janvier 2026 »."""
+    if not value:
+        return ""
+    return wording.long_date(value, fmt)
+
+
+@register.filter
+def fr_plural(n, forms):
+    """{{ n|fr_plural:"article,articles" }} → « article » for 0 or 1, « articles » from 2."""
+    singular, _, plural_form = str(forms).partition(",")
+    return wording.plural(n or 0, singular, plural_form or singular)

@@ -95,13 +95,13 @@ class MeetingForm(DsfrBaseForm):
 
 class MinutesForm(DsfrBaseForm):
     minutes_text = forms.CharField(label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 10}))
-    file = DocumentFileField(label="Compte rendu en document (facultatif)", required=False)
+    file = DocumentFileField(label="Compte rendu en document", required=False)
 
 
 class DocumentForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255, required=False, help_text="Par défaut : le nom du fichier.")
     file = DocumentFileField(label="Fichier", help_extra="Le type est vérifié d'après le contenu.")
-    meeting = forms.ModelChoiceField(label="Réunion (facultatif)", queryset=None, required=False)
+    meeting = forms.ModelChoiceField(label="Réunion", queryset=None, required=False)
 
     def __init__(self, *args, body: Body, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from srefop_portal.common.wording import count
+
 
 def staff_tiles(request):
     return [
@@ -30,9 +32,10 @@ def offer_tiles():
     open_requests = SupportRequest.objects.open().count()
     return [
         {
-            "title": "Demandes d'appui",
+            "title": "Demandes d’appui",
             "url": reverse("clefop:support_queue"),
-            "detail": f"{open_requests} demande(s) ouverte(s) des animateur·rices : attribuer, suivre, répondre.",
+            "detail": f"{count(open_requests, 'demande ouverte', 'demandes ouvertes')} des animateur·rices : "
+            "attribuer, suivre, répondre.",
         },
         {
             "title": "Sessions de professionnalisation",

@@ -31,7 +31,7 @@ class ImportForm(DsfrBaseForm):
         required=False,
     )
     geo_column = forms.CharField(
-        label="Colonne du code géographique (facultatif)",
+        label="Colonne du code géographique",
         help_text="Par défaut : code_geo, codgeo, code_insee…",
         required=False,
         max_length=60,

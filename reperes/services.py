@@ -12,6 +12,7 @@ from django.utils import timezone
 from srefop_portal.common.charts import fr_number
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
+from srefop_portal.common.wording import count, plural
 
 from . import aggregation
 from .importers import validate_file
@@ -51,7 +52,7 @@ def apply_import(*, batch: ImportBatch, progress=None, queue_sheets: bool = True
         data = handle.read()
     result = validate_file(data, batch.filename, format=batch.format, options=batch.options)
     if not result.is_valid:
-        message = f"{len(result.errors)} erreur(s) : aucune donnée n’a été modifiée. " + (
+        message = f"{count(len(result.errors), 'erreur', 'erreurs')} : aucune donnée n’a été modifiée. " + (
             str(result.errors[0]) if result.errors else ""
         )
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, message=message[:500])
@@ -117,7 +118,8 @@ def apply_import(*, batch: ImportBatch, progress=None, queue_sheets: bool = True
         batch.created_count = len(objects) - updated
         batch.indicator_codes = result.indicator_codes
         batch.message = (
-            f"{len(objects)} valeur(s) importée(s) : {batch.created_count} créée(s), {updated} mise(s) à jour."
+            f"{count(len(objects), 'valeur importée', 'valeurs importées')} : "
+            f"{count(batch.created_count, 'créée', 'créées')}, {count(updated, 'mise à jour', 'mises à jour')}."
         )
         batch.save()
     progress(50, "Valeurs écrites, agrégation des niveaux supérieurs")
@@ -145,7 +147,8 @@ def check_can_roll_back(batch: ImportBatch) -> None:
         )
     if batch.status == ImportBatch.Status.APPLIED and batch.lost_replaced_values:
         raise ReperesError(
-            f"Cet import a remplacé {fr_number(batch.updated_count)} valeur(s) existante(s) avant que le portail ne "
+            f"Cet import a remplacé {count(batch.updated_count, 'valeur existante', 'valeurs existantes')} "
+            "avant que le portail ne "
             "conserve les valeurs remplacées : l’annuler les supprimerait au lieu de les rétablir. Rien n’a été "
             "modifié ; importez plutôt un fichier avec les valeurs d’origine."
         )
@@ -226,7 +229,8 @@ def roll_back_import(*, batch: ImportBatch, user, progress=None) -> dict:
             done = deleted + restored
             progress(
                 5 + 45 * done // len(pks),
-                f"{fr_number(done)} valeur(s) sur {fr_number(len(pks))} supprimée(s) ou rétablie(s)",
+                f"{fr_number(done)} {plural(done, 'valeur', 'valeurs')} sur {fr_number(len(pks))} "
+                f"{plural(done, 'supprimée ou rétablie', 'supprimées ou rétablies')}",
             )
 
         # Later imports that replaced this one's values keep them. What they replaced becomes what this one had
@@ -248,9 +252,11 @@ def roll_back_import(*, batch: ImportBatch, user, progress=None) -> dict:
         batch.rolled_back_by = user
         batch.status = ImportBatch.Status.ROLLED_BACK
         batch.message = (
-            f"Annulé : {fr_number(deleted)} valeur(s) supprimée(s), {fr_number(restored)} valeur(s) rétablie(s)"
+            f"Annulé : {count(deleted, 'valeur supprimée', 'valeurs supprimées')}, "
+            f"{count(restored, 'valeur rétablie', 'valeurs rétablies')}"
             + (
-                f", {fr_number(kept)} valeur(s) modifiée(s) depuis par un import plus récent, conservée(s)."
+                f", {count(kept, 'valeur modifiée', 'valeurs modifiées')} depuis par un import plus récent, "
+                f"{plural(kept, 'conservée', 'conservées')}."
                 if kept
                 else "."
             )

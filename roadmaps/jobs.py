@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
 from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
+from srefop_portal.common.wording import count
 
 from .reports import BUNDLE_KIND, TERRITORY_KIND
 from .reports.service import can_view_regional_bundle, can_view_territory_report
@@ -60,13 +61,16 @@ def import_recommendations(job, progress):
     progress(5, "Vérification du fichier")
     result = validate_recommendations(data, job.params.get("filename", ""))
     if not result.is_valid:
-        raise JobFailure(f"Le fichier contient {len(result.errors)} erreur(s) : aucune modification n'a été faite.")
+        raise JobFailure(
+            f"Le fichier contient {count(len(result.errors), 'erreur', 'erreurs')} : aucune modification n’a été faite."
+        )
     progress(30, "Enregistrement")
     counts = apply_recommendations(result, progress=progress)
     discard_stashed_file(token)
     return {
-        "message": f"Import appliqué : {counts['created']} créée(s), {counts['updated']} mise(s) à jour, "
-        f"{counts['unchanged']} inchangée(s).",
+        "message": f"Import appliqué : {count(counts['created'], 'préconisation créée', 'préconisations créées')}, "
+        f"{count(counts['updated'], 'mise à jour', 'mises à jour')}, "
+        f"{count(counts['unchanged'], 'inchangée', 'inchangées')}.",
         "result": counts,
     }
 

@@ -9,7 +9,7 @@ from .models import Commune, Epci, Territory
 class MoveEpciForm(DsfrBaseForm):
     epci = forms.ModelChoiceField(label="EPCI à déplacer", queryset=Epci.objects.all())
     territory = forms.ModelChoiceField(label="Territoire de destination", queryset=Territory.objects.all())
-    reason = forms.CharField(label="Motif (facultatif)", required=False, max_length=500)
+    reason = forms.CharField(label="Motif", required=False, max_length=500)
 
 
 class MoveCommuneForm(DsfrBaseForm):
@@ -17,7 +17,7 @@ class MoveCommuneForm(DsfrBaseForm):
         label="Commune à déplacer", queryset=Commune.objects.select_related("departement").order_by("name")
     )
     territory = forms.ModelChoiceField(label="Territoire de destination", queryset=Territory.objects.all())
-    reason = forms.CharField(label="Motif (facultatif)", required=False, max_length=500)
+    reason = forms.CharField(label="Motif", required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

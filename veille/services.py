@@ -18,6 +18,8 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common import wording
+
 from . import ingestion
 from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TerritoryTag, Theme
 from .search import update_search_vectors
@@ -183,7 +185,8 @@ def fetch_source(*, source_id: int) -> Source:
             return source
         parsed = ingestion.parse(result.content, content_type=result.content_type, url=result.final_url)
         created = ingest_entries(source=source, entries=parsed.entries)
-        message = f"{len(parsed.entries)} article(s) lu(s), {len(created)} nouveau(x)."
+        read, new = wording.count(len(parsed.entries), "article lu", "articles lus"), len(created)
+        message = f"{read}, dont {wording.count(new, 'nouveau', 'nouveaux')}." if new else f"{read}, aucun nouveau."
         if result.final_url and result.final_url != source.feed_url:
             message += f" Flux redirigé vers {result.final_url[:300]}."
         status = Source.FetchStatus.WARNING if parsed.warning else Source.FetchStatus.OK

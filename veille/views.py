@@ -26,6 +26,9 @@ COUNT_CAP = 1000
 # A planner estimate this many times above the cap is trusted: « plus de 1 000 » without counting.
 ESTIMATE_MARGIN = 3
 
+# « récapitulatif » is masculine; the frequency labels (« Quotidienne ») agree with « fréquence ».
+DIGEST_ADJECTIVE = {Subscription.Frequency.DAILY: "quotidien", Subscription.Frequency.WEEKLY: "hebdomadaire"}
+
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP results (« plus de 1 000 ») so that a broad search stays fast on 200,000 items.
@@ -337,7 +340,7 @@ class SubscriptionView(PermissionRequiredMixin, FormView):
         else:
             messages.success(
                 self.request,
-                f"Abonnement enregistré : récapitulatif {subscription.get_frequency_display().lower()} "
+                f"Abonnement enregistré : récapitulatif {DIGEST_ADJECTIVE[subscription.frequency]} "
                 f"envoyé à {self.request.user.email} quand il y a du nouveau.",
             )
         return redirect("veille:subscription")

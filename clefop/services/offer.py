@@ -18,6 +18,7 @@ from django.utils import timezone
 from srefop_portal.common.documents import store_checked_file
 from srefop_portal.common.filecheck import FileRejected
 from srefop_portal.common.models import Notice
+from srefop_portal.common.wording import count, plural
 
 from ..models import (
     Body,
@@ -168,10 +169,16 @@ def send_review_reminders(*, today=None) -> int:
             lines = "\n".join(f"- {d.name} (revu le {d.last_reviewed_on:%d/%m/%Y})" for d in dispositifs)
             notify(
                 [user],
-                subject="Dispositifs à revoir dans l'offre de services",
+                subject="Dispositifs à revoir dans l’offre de services",
                 message=(
-                    f"{len(dispositifs)} dispositif(s) que vous pouvez modifier n'ont pas été revus depuis plus de "
-                    f"12 mois :\n{lines}\nVérifiez-les puis confirmez qu'ils sont à jour."
+                    f"{count(len(dispositifs), 'dispositif', 'dispositifs')} que vous pouvez modifier "
+                    f"{plural(len(dispositifs), 'n’a pas été revu', 'n’ont pas été revus')} depuis plus de 12 mois :"
+                    f"\n{lines}\n"
+                    + plural(
+                        len(dispositifs),
+                        "Vérifiez-le puis confirmez qu’il est à jour.",
+                        "Vérifiez-les puis confirmez qu’ils sont à jour.",
+                    )
                 ),
                 url=reverse("clefop:my_dispositifs"),
             )

@@ -11,6 +11,7 @@ from srefop_portal.common.collation import french
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.wording import count
 
 from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
 from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
@@ -144,8 +145,9 @@ class MemberImportConfirmView(MemberImport, ImportConfirmView):
     def apply(self, result, *, data, filename, token):
         summary = import_members(members=result.members, by=self.request.user)
         return (
-            f"Import terminé : {summary['memberships']} appartenance(s), {summary['users']} compte(s) et "
-            f"{summary['organisations']} structure(s) créés."
+            f"Import terminé : {count(summary['memberships'], 'appartenance créée', 'appartenances créées')}, "
+            f"{count(summary['users'], 'compte créé', 'comptes créés')} et "
+            f"{count(summary['organisations'], 'structure créée', 'structures créées')}."
         )
 
 

@@ -17,6 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.wording import count
 
 from ..models import (
     Dispositif,
@@ -265,8 +266,9 @@ class DispositifImportConfirmView(DispositifImport, ImportConfirmView):
     def apply(self, result, *, data, filename, token):
         counts = services.import_dispositifs(rows=result.rows, by=self.request.user)
         return (
-            f"Import terminé : {counts['created']} dispositif(s) créé(s), {counts['updated']} mis à jour, "
-            f"{counts['organisations']} structure(s) créée(s)."
+            f"Import terminé : {count(counts['created'], 'dispositif créé', 'dispositifs créés')}, "
+            f"{count(counts['updated'], 'mis à jour', 'mis à jour')}, "
+            f"{count(counts['organisations'], 'structure créée', 'structures créées')}."
         )
 
 
@@ -493,7 +495,9 @@ class SessionRegistrationsView(SessionMixin, StaffViewMixin, TemplateView):
             except ClefopError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Présences enregistrées ({changed} modification(s)).")
+                messages.success(
+                    request, f"Présences enregistrées ({count(changed, 'modification', 'modifications')})."
+                )
                 return redirect("clefop:session_registrations", pk=self.session.pk)
         return self.render_to_response(self.get_context_data(attendance_form=form), status=400)
 

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.permissions import StaffViewMixin
+from srefop_portal.common.wording import count
 
 from ..forms import AmbitionForm, AmbitionSheetForm, ChallengeForm, RecommendationFileForm
 from ..importers import COLUMNS, HEADERS, apply_recommendations, template_rows, validate_recommendations
@@ -105,6 +106,7 @@ class RecommendationImportConfirmView(RecommendationImport, ImportConfirmView):
             return redirect(job.get_absolute_url())
         counts = apply_recommendations(result)
         return (
-            f"Import appliqué : {counts['created']} préconisation(s) créée(s), {counts['updated']} mise(s) à jour, "
-            f"{counts['unchanged']} inchangée(s)."
+            f"Import appliqué : {count(counts['created'], 'préconisation créée', 'préconisations créées')}, "
+            f"{count(counts['updated'], 'mise à jour', 'mises à jour')}, "
+            f"{count(counts['unchanged'], 'inchangée', 'inchangées')}."
         )

@@ -189,15 +189,23 @@ class RoadmapEditView(RoadmapMixin, TemplateView):
 
 
 TRANSITION_PAGES = {
-    "submit": ("Soumettre la feuille de route", "La feuille de route sera proposée à l'adoption des co-présidents."),
+    "submit": ("Soumettre la feuille de route", "La feuille de route sera proposée à l’adoption des co-présidents."),
     "return": ("Renvoyer en brouillon", "La feuille de route redevient modifiable par les membres."),
     "adopt": ("Adopter la feuille de route", "Elle sera publiée sur le portail (actions restreintes exceptées)."),
     "archive": ("Archiver la feuille de route", "Elle ne sera plus publiée ni modifiable."),
     "revise": (
         "Ouvrir une révision",
         "Une nouvelle version (brouillon) copie ses priorités et actions ; la version "
-        "adoptée reste publiée jusqu'à l'adoption de la révision.",
+        "adoptée reste publiée jusqu’à l’adoption de la révision.",
     ),
+}
+# What the person is told once the step is done, in plain French.
+TRANSITION_DONE = {
+    "submit": "La feuille de route est soumise : les co-présidents peuvent maintenant l’adopter.",
+    "return": "La feuille de route est revenue en brouillon : les membres peuvent de nouveau la modifier.",
+    "adopt": "La feuille de route est adoptée et publiée sur le portail.",
+    "archive": "La feuille de route est archivée.",
+    "revise": "La révision est ouverte : modifiez ce brouillon, la version adoptée reste publiée d’ici là.",
 }
 
 
@@ -241,7 +249,7 @@ class RoadmapTransitionView(RoadmapMixin, TemplateView):
             except RoadmapError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"{TRANSITION_PAGES[name][0]} : c'est fait.")
+                messages.success(request, TRANSITION_DONE[name])
                 return redirect(roadmap.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -512,7 +512,7 @@ def test_staff_tiles_and_demo_are_labelled(staff_client):
     from clefop.demo_offer import load_offer_demo
 
     content = html.unescape(staff_client.get(reverse("staff_home")).content.decode())
-    assert "Demandes d'appui" in content and "Sessions de professionnalisation" in content
+    assert "Demandes d’appui" in content and "Sessions de professionnalisation" in content
     for _ in range(6):
         UserFactory(is_demo=True)
     load_offer_demo()

@@ -48,7 +48,7 @@ def test_roll_back_puts_replaced_values_back_and_deletes_created_ones(first, geo
         "deleted": 1,
         "restored": 2,
         "kept": 0,
-        "message": "Annulé : 1 valeur(s) supprimée(s), 2 valeur(s) rétablie(s).",
+        "message": "Annulé : 1\u00a0valeur supprimée, 2\u00a0valeurs rétablies.",
     }
     restored = row("emp", Level.COMMUNE, a)
     assert restored.value == 100 and restored.batch_id == first.pk and not restored.is_computed
@@ -81,7 +81,7 @@ def test_a_later_import_keeps_its_values_and_its_own_roll_back_skips_the_rolled_
     summary = roll_back_import(batch=middle, user=staff_user)
 
     assert summary["restored"] == 1 and summary["deleted"] == 0 and summary["kept"] == 2
-    assert "2 valeur(s) modifiée(s) depuis par un import plus récent, conservée(s)" in summary["message"]
+    assert "2\u00a0valeurs modifiées depuis par un import plus récent, conservées" in summary["message"]
     assert value("emp", Level.COMMUNE, b) == 50  # back to the first import's value
     assert row("emp", Level.COMMUNE, a).batch_id == later.pk and value("emp", Level.COMMUNE, a) == 222
     assert value("emp", Level.COMMUNE, a, "2025") == 6
@@ -165,7 +165,7 @@ def test_roll_back_from_the_page_rebuilds_the_sheets(first, geo, staff_client, d
         response = staff_client.post(reverse("reperes_staff:import_rollback", args=[correction.pk]))
     assert response.status_code == 302 and response["Location"] == correction.get_absolute_url()
     page = staff_client.get(correction.get_absolute_url()).content.decode()
-    assert "Annulé : 0 valeur(s) supprimée(s), 1 valeur(s) rétablie(s)." in page
+    assert "Annulé : 0\u00a0valeur supprimée, 1\u00a0valeur rétablie." in page
     assert "fiches repères en cours de mise à jour" in page
     assert Job.objects.filter(kind="reperes.build_sheets").exists()
     assert emp_figure() == 150 and not sheet.stale

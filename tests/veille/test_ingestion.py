@@ -71,7 +71,7 @@ def test_feed_is_collected_tagged_sanitised_and_deduplicated(feed_server):
     assert list(sables.territories.values_list("code", flat=True)) == ["85-LIT"]
     assert set(sables.themes.values_list("slug", flat=True)) >= {"emploi", "apprentissage"}
     assert sables.canonical_url == "https://presse.example.fr/sables-job-dating"
-    assert "2 nouveau(x)" in source.last_fetch_message
+    assert "dont 2\u00a0nouveaux." in source.last_fetch_message
 
 
 def test_second_fetch_sends_etag_and_handles_304(feed_server):
@@ -107,7 +107,7 @@ def test_refetching_the_same_feed_adds_nothing(feed_server):
     fetch_source(source_id=source.pk)
     source = fetch_source(source_id=source.pk)
     assert NewsItem.objects.count() == 2
-    assert "0 nouveau(x)" in source.last_fetch_message
+    assert "aucun nouveau." in source.last_fetch_message
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_staff_fetch_now_button(feed_server, staff_client, django_capture_on_com
     assert source.last_fetch_status == "ok"
     assert NewsItem.objects.filter(source=source).count() == 2
     page = staff_client.get(reverse("veille_staff:source_update", args=[source.pk])).content.decode()
-    assert "Collecte réussie" in page and "2 nouveau(x)" in page
+    assert "Collecte réussie" in page and "dont 2\u00a0nouveaux" in page
 
 
 def test_near_identical_titles_are_dropped_on_the_same_day_only():

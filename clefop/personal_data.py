@@ -4,7 +4,7 @@
 Kept when an account is closed, as governance records (the user row stays, anonymised, shown as « ancien membre »):
 memberships (ended), meeting attendance, documents and their versions, invitations the person sent. Erased: the
 calendar secret, the person's name and address on the invitations they received.
-The offre de services part (sessions, support requests, dispositifs) is in ``offer_personal_data``.
+The offre de services (sessions, support requests, dispositifs) declares its own in ``offer/personal_data.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from . import offer_personal_data
 from .models import CalendarToken, DocumentVersion, Invitation, Meeting, MeetingParticipant, Membership
 
 
@@ -73,7 +72,6 @@ def export(user) -> dict:
             for v in DocumentVersion.objects.filter(uploaded_by=user).select_related("document__body").order_by("pk")
         ],
         "calendrier_personnel": {"lien_actif": CalendarToken.objects.filter(user=user).exists()},
-        **offer_personal_data.export(user),
     }
 
 
@@ -87,4 +85,3 @@ def erase(user) -> None:
     received = Invitation.objects.filter(email__iexact=user.email)
     received.filter(accepted_at__isnull=True).delete()  # never used: nothing to keep
     received.update(email=f"ancien-membre-{user.pk}@compte-ferme.invalid", first_name="", last_name="", role_label="")
-    offer_personal_data.erase(user)

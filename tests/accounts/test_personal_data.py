@@ -21,20 +21,12 @@ from accounts.checks import apps_linking_to_users, personal_data_hooks
 from accounts.demo import ensure_totp
 from accounts.models import User
 from accounts.services import AccountError, close_account, export_personal_data
-from clefop.models import (
-    CalendarToken,
-    Dispositif,
-    Invitation,
-    MeetingParticipant,
-    Membership,
-    Position,
-    Registration,
-    SupportRequest,
-)
-from clefop.services import offer as offer_services
+from clefop.models import CalendarToken, Invitation, MeetingParticipant, Membership, Position
 from clefop.services.documents import upload_document
 from clefop.services.invitations import accept_as_existing_user, invite
 from clefop.services.meetings import create_meeting
+from offer import services as offer_services
+from offer.models import Dispositif, Registration, SupportRequest
 from reperes.models import ImportBatch
 from roadmaps import services as roadmap_services
 from roadmaps.models import ProgressNote
@@ -43,7 +35,7 @@ from territories.models import Commune, CompositionChange
 from tests.accounts.factories import UserFactory
 from tests.clefop.conftest import PDF
 from tests.clefop.factories import MembershipFactory, OrganisationFactory, clefop
-from tests.clefop.offer_factories import DispositifFactory, SessionFactory
+from tests.offer.factories import DispositifFactory, SessionFactory
 from tests.roadmaps.factories import roadmap_with
 from veille.models import Subscription
 
@@ -125,7 +117,7 @@ def test_export_contains_each_item(client, person):
     data = export_personal_data(user=user)
     json.dumps(data)  # JSON-serialisable as it is
     assert data["compte"]["telephone"] == PERSON["phone"] and data["compte"]["double_authentification"] == ["totp"]
-    clefop_data = data["clefop"]
+    clefop_data = {**data["clefop"], **data["offer"]}
     assert [m["instance"] for m in clefop_data["appartenances"]] == [person["body"].name]
     assert clefop_data["appartenances"][0]["qualite"] == "Chargée de mission"
     assert clefop_data["invitations_recues"][0]["statut"] == "acceptée"
@@ -149,7 +141,7 @@ def test_export_contains_each_item(client, person):
     client.force_login(user)
     downloaded = client.get(reverse("accounts:personal_data_json"))
     assert downloaded["Content-Disposition"].startswith("attachment;")
-    assert json.loads(downloaded.content)["clefop"]["demandes_d_appui"][0]["besoin"] == "Un kit d’animation"
+    assert json.loads(downloaded.content)["offer"]["demandes_d_appui"][0]["besoin"] == "Un kit d’animation"
     page = client.get(reverse("accounts:personal_data")).content.decode()
     for text in (
         "Appartenances aux instances",
@@ -250,6 +242,6 @@ def test_a_technical_admin_account_is_not_closed_from_the_portal(person):
 
 
 def test_every_app_linking_to_people_declares_its_personal_data():
-    assert {"clefop", "roadmaps", "reperes", "veille", "territories"} <= apps_linking_to_users()
+    assert {"clefop", "offer", "roadmaps", "reperes", "veille", "territories"} <= apps_linking_to_users()
     assert personal_data_hooks() == []
     call_command("check")

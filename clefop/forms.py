@@ -82,7 +82,7 @@ class MeetingForm(DsfrBaseForm):
         label="Ordre du jour",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Un point par ligne, dans l'ordre.",
+        help_text="Un point par ligne, dans l’ordre.",
     )
 
     def clean(self):
@@ -100,7 +100,7 @@ class MinutesForm(DsfrBaseForm):
 
 class DocumentForm(DsfrBaseForm):
     title = forms.CharField(label="Titre", max_length=255, required=False, help_text="Par défaut : le nom du fichier.")
-    file = DocumentFileField(label="Fichier", help_extra="Le type est vérifié d'après le contenu.")
+    file = DocumentFileField(label="Fichier", help_extra="Le type est vérifié d’après le contenu.")
     meeting = forms.ModelChoiceField(label="Réunion", queryset=None, required=False)
 
     def __init__(self, *args, body: Body, **kwargs):

@@ -113,7 +113,7 @@ def validate_members_file(data: bytes, filename: str) -> ImportResult:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(RowError(row.line, "email", f"« {email or '(vide)'} » n'est pas une adresse électronique"))
+            errors.append(RowError(row.line, "email", f"« {email or '(vide)'} » n’est pas une adresse électronique"))
         body = bodies.get(row.get("instance").lower())
         if body is None:
             errors.append(RowError(row.line, "instance", f"instance « {row.get('instance')} » inconnue"))

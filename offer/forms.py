@@ -166,7 +166,7 @@ class SessionDocumentForm(DsfrBaseForm):
 
 
 class SupportRequestForm(DsfrBaseForm):
-    kind = forms.ChoiceField(label="Type d'appui", choices=SupportKind.choices)
+    kind = forms.ChoiceField(label="Type d’appui", choices=SupportKind.choices)
     need = forms.CharField(
         label="Votre besoin",
         widget=forms.Textarea(attrs={"rows": 6}),

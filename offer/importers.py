@@ -115,7 +115,7 @@ def parse_date(value: str) -> datetime.date | None:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"« {text} » n'est pas une date (format attendu : jj/mm/aaaa)")
+    raise ValueError(f"« {text} » n’est pas une date (format attendu : jj/mm/aaaa)")
 
 
 def _split(value: str) -> list[str]:

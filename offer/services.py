@@ -295,7 +295,7 @@ def _promote_waiting(session: Session) -> list[Registration]:
             [registration.user],
             subject=f"Place confirmée : {session.title}",
             message=(
-                f"Une place s'est libérée : votre inscription à « {session.title} » du "
+                f"Une place s’est libérée : votre inscription à « {session.title} » du "
                 f"{timezone.localtime(session.start):%d/%m/%Y à %H:%M} est confirmée."
             ),
             url=session.get_absolute_url(),
@@ -314,7 +314,7 @@ def register(*, session: Session, user) -> Registration:
         raise ClefopError(
             "Vous êtes déjà inscrit·e à cette session."
             if registration.status == RegistrationStatus.REGISTERED
-            else "Vous êtes déjà sur la liste d'attente de cette session."
+            else "Vous êtes déjà sur la liste d’attente de cette session."
         )
     full = registered_count(session) >= session.capacity
     registration = registration or Registration(session=session, user=user)
@@ -339,9 +339,9 @@ def cancel_registration(*, session: Session, user) -> Registration | None:
         .first()
     )
     if registration is None:
-        raise ClefopError("Vous n'êtes pas inscrit·e à cette session.")
+        raise ClefopError("Vous n’êtes pas inscrit·e à cette session.")
     if session.is_past:
-        raise ClefopError("Cette session est terminée : l'inscription ne peut plus être annulée.")
+        raise ClefopError("Cette session est terminée : l’inscription ne peut plus être annulée.")
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])
@@ -441,7 +441,7 @@ def send_session_reminder(*, registration_id: int) -> bool:
 @transaction.atomic
 def create_support_request(*, body: Body, requester, kind: str, need: str, wished_date=None) -> SupportRequest:
     if kind not in SupportKind.values:
-        raise ClefopError("Type d'appui inconnu.")
+        raise ClefopError("Type d’appui inconnu.")
     need = (need or "").strip()
     if len(need) < 10:
         raise ClefopError("Décrivez votre besoin en quelques phrases.")
@@ -455,14 +455,14 @@ def create_support_request(*, body: Body, requester, kind: str, need: str, wishe
     )
     notify(
         [requester],
-        subject="Demande d'appui reçue",
-        message=f"Votre demande d'appui « {request.get_kind_display()} » pour {body.name} a bien été reçue.",
+        subject="Demande d’appui reçue",
+        message=f"Votre demande d’appui « {request.get_kind_display()} » pour {body.name} a bien été reçue.",
         url=request.get_absolute_url(),
     )
     notify(
         _staff_users(),
-        subject="Nouvelle demande d'appui",
-        message=f"Nouvelle demande d'appui de {body.name} : {request.get_kind_display()}.",
+        subject="Nouvelle demande d’appui",
+        message=f"Nouvelle demande d’appui de {body.name} : {request.get_kind_display()}.",
         url=reverse("offer:support_queue"),
         actor=requester,
         email=False,
@@ -483,7 +483,7 @@ def update_support_request(
     if status not in SupportStatus.values:
         raise ClefopError("Statut inconnu.")
     if assignee is not None and not (assignee.is_cariforef_staff or assignee.is_superuser):
-        raise ClefopError("L'appui ne peut être confié qu'à un membre de l'équipe du Carif-Oref.")
+        raise ClefopError("L’appui ne peut être confié qu’à un membre de l’équipe du Carif-Oref.")
     changes = []
     event = SupportRequestEvent(request=request, by=by, message=message)
     if assignee is not None and assignee.pk != request.assignee_id:
@@ -497,16 +497,16 @@ def update_support_request(
         request.status = status
         changes.append(f"Statut : {request.get_status_display().lower()}")
     if not changes and not message:
-        raise ClefopError("Rien n'a changé : choisissez un statut, une personne ou écrivez un message.")
+        raise ClefopError("Rien n’a changé : choisissez un statut, une personne ou écrivez un message.")
     event.label = " ; ".join(changes) or "Message"
     request.save()
     event.save()
-    text = f"Votre demande d'appui « {request.get_kind_display()} » ({request.body.name}) : {event.label.lower()}."
+    text = f"Votre demande d’appui « {request.get_kind_display()} » ({request.body.name}) : {event.label.lower()}."
     if message:
         text += f" Message : {message}"
     notify(
         [request.requester],
-        subject=f"Demande d'appui : {request.get_status_display().lower()}",
+        subject=f"Demande d’appui : {request.get_status_display().lower()}",
         message=text,
         url=request.get_absolute_url(),
         actor=by,
@@ -514,8 +514,8 @@ def update_support_request(
     if event.assignee_id and event.assignee_id != by.pk:
         notify(
             [event.assignee],
-            subject="Une demande d'appui vous est confiée",
-            message=f"La demande d'appui de {request.body.name} ({request.get_kind_display()}) vous est confiée.",
+            subject="Une demande d’appui vous est confiée",
+            message=f"La demande d’appui de {request.body.name} ({request.get_kind_display()}) vous est confiée.",
             url=reverse("offer:support_manage", args=[request.pk]),
             email=False,
         )

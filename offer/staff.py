@@ -18,11 +18,11 @@ def staff_tiles(request):
         {
             "title": "Sessions de professionnalisation",
             "url": reverse("offer:session_list"),
-            "detail": "Programmer une session, suivre les inscriptions et la liste d'attente, saisir les présences.",
+            "detail": "Programmer une session, suivre les inscriptions et la liste d’attente, saisir les présences.",
         },
         {
             "title": "Importer des dispositifs",
             "url": reverse("offer:dispositif_import"),
-            "detail": "Catalogue de l'offre de services : fichier CSV ou XLSX vérifié puis appliqué en une fois.",
+            "detail": "Catalogue de l’offre de services : fichier CSV ou XLSX vérifié puis appliqué en une fois.",
         },
     ]

@@ -363,7 +363,7 @@ class SessionRegisterView(SessionMixin, PermissionRequiredMixin, View):
             if registration.status == RegistrationStatus.WAITING:
                 messages.warning(
                     request,
-                    "La session est complète : vous êtes sur la liste d'attente. Un courriel vous "
+                    "La session est complète : vous êtes sur la liste d’attente. Un courriel vous "
                     "préviendra si une place se libère.",
                 )
             else:
@@ -564,7 +564,7 @@ class SupportRequestCreateView(BodyMixin, FormView):
     permission_required = "offer.request_support"
     template_name = "offer/support_form.html"
     form_class = SupportRequestForm
-    page_label = "Demande d'appui"
+    page_label = "Demande d’appui"
 
     def form_valid(self, form):
         try:
@@ -578,7 +578,7 @@ class SupportRequestCreateView(BodyMixin, FormView):
         except ClefopError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.success(self.request, "Votre demande d'appui est envoyée à l'équipe du Carif-Oref.")
+        messages.success(self.request, "Votre demande d’appui est envoyée à l’équipe du Carif-Oref.")
         return redirect(support.get_absolute_url())
 
     def form_invalid(self, form):

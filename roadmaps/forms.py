@@ -50,7 +50,7 @@ class TransitionForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         if needs_plenary:
             self.fields["plenary_date"] = forms.DateField(
-                label="Date de la plénière d'adoption",
+                label="Date de la plénière d’adoption",
                 help_text="Format : jj/mm/aaaa",
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 initial=timezone.localdate,
@@ -141,7 +141,7 @@ class ActionForm(DsfrBaseForm):
     restricted = forms.BooleanField(
         label="Diffusion restreinte aux membres du Clefop",
         required=False,
-        help_text="L'action n'apparaît ni sur la page publique ni dans les données ouvertes.",
+        help_text="L’action n’apparaît ni sur la page publique ni dans les données ouvertes.",
     )
 
     def __init__(self, *args, roadmap, **kwargs):
@@ -232,7 +232,7 @@ class DocumentForm(DsfrBaseForm):
 
 
 class AnnualReviewForm(DsfrBaseForm):
-    date = forms.DateField(label="Date du point d'étape", widget=DATE_WIDGET, help_text="Format : jj/mm/aaaa")
+    date = forms.DateField(label="Date du point d’étape", widget=DATE_WIDGET, help_text="Format : jj/mm/aaaa")
     attendance = forms.CharField(label="Participants", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     summary = forms.CharField(label="Synthèse", widget=forms.Textarea(attrs={"rows": 4}))
     decisions = forms.CharField(label="Décisions", widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -25,7 +25,7 @@ COLUMNS = [
     ("divisions_naf", "Divisions NAF (2 chiffres) séparées par des virgules", False),
     ("sections_naf", "Sections NAF (lettres A à U) séparées par des virgules", False),
     ("territoires", "Codes des territoires EFOP (ex. 44-NAN) ; vide = toute la région", False),
-    ("publics", "Publics cibles séparés par des virgules (ex. jeunes, demandeurs d'emploi)", False),
+    ("publics", "Publics cibles séparés par des virgules (ex. jeunes, demandeurs d’emploi)", False),
     ("places_cibles", "Volume indicatif de places (nombre, virgule décimale acceptée)", False),
 ]
 REQUIRED = [name for name, _, required in COLUMNS if required]
@@ -167,7 +167,7 @@ def validate_recommendations(data: bytes, filename: str) -> ImportResult:
         found = ", ".join(table.headers[:8]) or "aucune"
         hint = ""
         if len(table.headers) == 1 and any(sep in table.headers[0] for sep in (";", ",", "\t")):
-            hint = " Le séparateur de colonnes n'a pas été reconnu (utilisez « ; » ou « , »)."
+            hint = " Le séparateur de colonnes n’a pas été reconnu (utilisez « ; » ou « , »)."
         result.errors.append(
             RowError(
                 table.header_line,
@@ -327,7 +327,7 @@ def template_rows() -> list[list[str]]:
         [
             "P-001",
             "Développer les formations à la rénovation énergétique du bâtiment",
-            "Augmenter le nombre de places en formation qualifiante sur l'isolation et les systèmes énergétiques.",
+            "Augmenter le nombre de places en formation qualifiante sur l’isolation et les systèmes énergétiques.",
             "F2.1",
             "développer",
             "F1603, F1613",

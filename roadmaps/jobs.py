@@ -57,7 +57,7 @@ def import_recommendations(job, progress):
     token = str(job.params.get("token", ""))
     data = read_stashed_file(token)
     if data is None:
-        raise JobFailure("Le fichier déposé n'est plus disponible : déposez-le à nouveau.")
+        raise JobFailure("Le fichier déposé n’est plus disponible : déposez-le à nouveau.")
     progress(5, "Vérification du fichier")
     result = validate_recommendations(data, job.params.get("filename", ""))
     if not result.is_valid:

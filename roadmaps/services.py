@@ -50,7 +50,7 @@ class ActionConflict(RoadmapError):
         self.current = current
         super().__init__(
             "Cette action a été modifiée par une autre personne depuis que vous avez ouvert le formulaire : "
-            "rien n'a été enregistré. Comparez les deux versions."
+            "rien n’a été enregistré. Comparez les deux versions."
         )
 
 
@@ -133,7 +133,7 @@ def create_roadmap(*, body: Body, title: str, start_year: int, end_year: int, us
     if end_year < start_year:
         raise RoadmapError("La dernière année de la période précède la première.")
     if end_year - start_year > 6:
-        raise RoadmapError("La période d'une feuille de route ne dépasse pas six ans.")
+        raise RoadmapError("La période d’une feuille de route ne dépasse pas six ans.")
     if Roadmap.objects.filter(body=body, start_year=start_year, end_year=end_year).exists():
         raise RoadmapError(
             f"Une feuille de route {start_year}-{end_year} existe déjà pour {body.name} : "
@@ -177,7 +177,7 @@ def transition_roadmap(
     if roadmap.status != source:
         raise RoadmapError(
             f"La feuille de route est « {roadmap.get_status_display().lower()} » : "
-            f"l'étape « {label.lower()} » n'est pas possible."
+            f"l’étape « {label.lower()} » n’est pas possible."
         )
     if transition == "submit" and not roadmap.priorities.exists():
         raise RoadmapError("Ajoutez au moins une priorité avant de soumettre la feuille de route.")
@@ -315,7 +315,7 @@ def revise_roadmap(*, roadmap: Roadmap, user, comment: str = "") -> Roadmap:
         )
     message = (
         f"Une révision (version {revision.version}) de la feuille de route {roadmap.period_label} de "
-        f"{roadmap.body.name} est ouverte ; la version {roadmap.version} reste publiée jusqu'à l'adoption."
+        f"{roadmap.body.name} est ouverte ; la version {roadmap.version} reste publiée jusqu’à l’adoption."
     )
     _notify(
         _members(roadmap.body),
@@ -334,7 +334,7 @@ def _require_draft(roadmap: Roadmap):
     if not roadmap.is_editable:
         raise RoadmapError(
             f"La feuille de route est « {roadmap.get_status_display().lower()} » : ses priorités et la liste de ses "
-            "actions ne se modifient qu'en brouillon (ouvrez une révision si elle est adoptée)."
+            "actions ne se modifient qu’en brouillon (ouvrez une révision si elle est adoptée)."
         )
 
 
@@ -362,7 +362,7 @@ def update_priority(
     priority.title, priority.description = title.strip(), description
     if order is not None:
         if not 1 <= order <= MAX_PRIORITIES:
-            raise RoadmapError(f"L'ordre d'une priorité va de 1 à {MAX_PRIORITIES}.")
+            raise RoadmapError(f"L’ordre d’une priorité va de 1 à {MAX_PRIORITIES}.")
         priority.order = order
     _save_with_links(priority, user, {"challenges": challenges, "sheets": sheets})
     return priority
@@ -373,7 +373,7 @@ def delete_priority(*, priority: Priority, user) -> None:
     priority = Priority.objects.select_for_update().select_related("roadmap").get(pk=priority.pk)
     _require_draft(priority.roadmap)
     if priority.actions.exists():
-        raise RoadmapError("Cette priorité porte des actions : déplacez-les ou supprimez-les d'abord.")
+        raise RoadmapError("Cette priorité porte des actions : déplacez-les ou supprimez-les d’abord.")
     priority._history_user = user
     priority.delete()
     for index, other in enumerate(Priority.objects.filter(roadmap=priority.roadmap).order_by("order", "pk"), 1):
@@ -394,7 +394,7 @@ def _check_action_data(roadmap: Roadmap, data: dict):
         raise RoadmapError("La date de fin précède la date de début.")
     progress = data.get("progress")
     if progress is not None and not 0 <= progress <= 100:
-        raise RoadmapError("L'avancement est un pourcentage entre 0 et 100.")
+        raise RoadmapError("L’avancement est un pourcentage entre 0 et 100.")
     group = data.get("working_group")
     if group is not None and (group.kind != BodyKind.WORKING_GROUP or group.parent_id != roadmap.body_id):
         raise RoadmapError("Le groupe de travail doit appartenir à cette Clefop.")
@@ -452,7 +452,7 @@ def update_action_status(
     if status not in ActionStatus.values:
         raise RoadmapError("Statut inconnu.")
     if progress is None or not 0 <= progress <= 100:
-        raise RoadmapError("L'avancement est un pourcentage entre 0 et 100.")
+        raise RoadmapError("L’avancement est un pourcentage entre 0 et 100.")
     if status == ActionStatus.DONE:
         progress = 100
     current.status, current.progress = status, progress
@@ -507,7 +507,7 @@ def restore_action_version(*, action: Action, history_id: int, user) -> Restored
         raise RoadmapError("Cette feuille de route est archivée : ses actions ne se modifient plus.")
     record = current.history.filter(history_id=history_id).first()
     if record is None:
-        raise RoadmapError("Cette version de l'action n'existe pas.")
+        raise RoadmapError("Cette version de l’action n’existe pas.")
     missing = []
     for name in ACTION_FIELDS:
         if name == "priority":
@@ -637,24 +637,24 @@ def record_annual_review(
     assessments: list[AssessmentInput] = (),
 ) -> AnnualReview:
     if roadmap.status not in (RoadmapStatus.ADOPTED, RoadmapStatus.ARCHIVED):
-        raise RoadmapError("Le point d'étape annuel porte sur une feuille de route adoptée.")
+        raise RoadmapError("Le point d’étape annuel porte sur une feuille de route adoptée.")
     if date > timezone.localdate():
-        raise RoadmapError("La date du point d'étape ne peut pas être dans le futur.")
+        raise RoadmapError("La date du point d’étape ne peut pas être dans le futur.")
     if not summary.strip():
-        raise RoadmapError("Rédigez la synthèse du point d'étape.")
+        raise RoadmapError("Rédigez la synthèse du point d’étape.")
     review = AnnualReview.objects.create(
         roadmap=roadmap, date=date, attendance=attendance, summary=summary, decisions=decisions, created_by=user
     )
     for item in assessments:
         if item.priority.roadmap_id != roadmap.pk:
-            raise RoadmapError("Une appréciation porte sur une priorité d'une autre feuille de route.")
+            raise RoadmapError("Une appréciation porte sur une priorité d’une autre feuille de route.")
         PriorityAssessment.objects.create(
             review=review, priority=item.priority, rating=item.rating, comment=item.comment
         )
     _notify(
         _members(roadmap.body),
-        subject="Point d'étape annuel enregistré",
-        message=f"Le point d'étape du {date:%d/%m/%Y} de la feuille de route de {roadmap.body.name} est en ligne.",
+        subject="Point d’étape annuel enregistré",
+        message=f"Le point d’étape du {date:%d/%m/%Y} de la feuille de route de {roadmap.body.name} est en ligne.",
         url=roadmap.get_absolute_url(),
         actor=user,
     )

@@ -16,6 +16,6 @@ def staff_tiles(request):
         {
             "title": "Couverture des préconisations",
             "url": reverse("roadmaps:coverage"),
-            "detail": "Préconisations × territoires : nombre d'actions qui les mettent en œuvre.",
+            "detail": "Préconisations × territoires : nombre d’actions qui les mettent en œuvre.",
         },
     ]

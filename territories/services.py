@@ -55,7 +55,7 @@ def move_epci(*, epci: Epci, territory: Territory, user, reason: str = "") -> in
     """Attach all the region's communes of an EPCI to another territory."""
     communes = list(Commune.objects.select_for_update().filter(epci=epci))
     if not communes:
-        raise CompositionError(f"L'EPCI {epci.name} n'a aucune commune dans la région.")
+        raise CompositionError(f"L’EPCI {epci.name} n’a aucune commune dans la région.")
     if all(c.territory_id == territory.pk for c in communes):
         raise CompositionError(f"Toutes les communes de {epci.name} font déjà partie du territoire {territory.name}.")
     return _move(

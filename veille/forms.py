@@ -20,7 +20,7 @@ class FilterForm(DsfrBaseForm):
         label="Source", required=False, queryset=Source.objects.all(), empty_label="Toutes les sources"
     )
     du = forms.DateField(label="Publié depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    au = forms.DateField(label="Publié jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label="Publié jusqu’au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, territory=None, territories=None, **kwargs):
         """``territory``: the territory of the page (no territory filter then); ``territories``:
@@ -34,7 +34,7 @@ class FilterForm(DsfrBaseForm):
             self.fields["territoire"].choices = [("", "Toute la région"), *((code, code) for code in codes)]
         for name in ("territoire", "theme", "source"):
             if name in self.fields:
-                self.fields[name].error_messages["invalid_choice"] = "Ce choix n'existe pas : le filtre est ignoré."
+                self.fields[name].error_messages["invalid_choice"] = "Ce choix n’existe pas : le filtre est ignoré."
         for name in ("du", "au"):
             self.fields[name].error_messages["invalid"] = "Date invalide (jj/mm/aaaa) : le filtre est ignoré."
 
@@ -74,13 +74,13 @@ class SourceForm(DsfrBaseForm, forms.ModelForm):
             "default_themes": forms.CheckboxSelectMultiple,
         }
         help_texts = {
-            "default_territories": "Ajoutés à chaque article de la source (ex. : le site d'une mission locale).",
-            "is_active": "Une source inactive n'est plus collectée.",
+            "default_territories": "Ajoutés à chaque article de la source (ex. : le site d’une mission locale).",
+            "is_active": "Une source inactive n’est plus collectée.",
         }
 
 
 class ItemForm(DsfrBaseForm, forms.ModelForm):
-    link = forms.URLField(label="Lien vers l'article", required=False, max_length=1000, assume_scheme="https")
+    link = forms.URLField(label="Lien vers l’article", required=False, max_length=1000, assume_scheme="https")
     territories_field = forms.ModelMultipleChoiceField(
         label="Territoires",
         required=False,
@@ -106,7 +106,7 @@ class ItemForm(DsfrBaseForm, forms.ModelForm):
         else:
             self.fields["territories_field"].help_text = (
                 "Les territoires sont reconnus automatiquement dans le titre et le résumé ; "
-                "cochez-en d'autres au besoin."
+                "cochez-en d’autres au besoin."
             )
             self.fields["published_at"].initial = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
 

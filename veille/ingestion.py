@@ -68,7 +68,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
     timeout = _setting("SREFOP_VEILLE_TIMEOUT", 20)
     max_bytes = _setting("SREFOP_VEILLE_MAX_BYTES", 5 * 1024 * 1024)
     if not url.lower().startswith(("http://", "https://")):
-        raise FetchError("L'adresse du flux doit commencer par http:// ou https://.")
+        raise FetchError("L’adresse du flux doit commencer par http:// ou https://.")
     headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9"}
     if etag:
         headers["If-None-Match"] = etag
@@ -151,11 +151,11 @@ def parse(content: bytes, *, content_type: str = "", url: str = "") -> ParsedFee
     if not entries:
         problem = feed.get("bozo_exception")
         if problem is not None and problem.__class__.__name__ == "NonXMLContentType":
-            raise FetchError("Le document n'est pas un flux RSS ou Atom (page web ou autre format).")
+            raise FetchError("Le document n’est pas un flux RSS ou Atom (page web ou autre format).")
         if feed.bozo:
             raise FetchError(f"Flux mal formé, aucun article lisible : {str(problem or 'XML invalide')[:300]}")
         if not feed.get("version"):
-            raise FetchError("Le document n'est pas un flux RSS ou Atom.")
+            raise FetchError("Le document n’est pas un flux RSS ou Atom.")
     warning = ""
     if feed.bozo:
         warning = f"Flux lu malgré une anomalie : {str(feed.get('bozo_exception', ''))[:300]}"

@@ -175,7 +175,7 @@ def fetch_source(*, source_id: int) -> Source:
     """Collect one feed. Every failure is recorded on the source; none propagates."""
     source = Source.objects.get(pk=source_id)
     if not source.is_feed or not source.feed_url:
-        raise VeilleError("Cette source n'a pas de flux à collecter (saisie manuelle).")
+        raise VeilleError("Cette source n’a pas de flux à collecter (saisie manuelle).")
     now = timezone.now()
     try:
         result = ingestion.fetch(source.feed_url, etag=source.etag, last_modified=source.last_modified)
@@ -252,7 +252,7 @@ def _notify_staff_source_disabled(source):
         message=(
             f"La source « {source.name} » ({source.feed_url}) a échoué {source.consecutive_failures} fois de suite "
             f"et a été désactivée.\n\nDernier message : {source.last_fetch_message}\n\n"
-            f"Vérifiez l'adresse du flux puis réactivez la source : {url}\n"
+            f"Vérifiez l’adresse du flux puis réactivez la source : {url}\n"
         ),
         from_email=None,
         recipient_list=recipients,
@@ -263,7 +263,7 @@ def _notify_staff_source_disabled(source):
 @transaction.atomic
 def save_source(*, source: Source, default_territories, default_themes) -> Source:
     if source.kind == Source.Kind.FEED and not source.feed_url:
-        raise VeilleError("Indiquez l'adresse du flux RSS ou Atom, ou choisissez « Saisie manuelle ».")
+        raise VeilleError("Indiquez l’adresse du flux RSS ou Atom, ou choisissez « Saisie manuelle ».")
     if source.kind == Source.Kind.FEED:
         duplicate = Source.objects.filter(feed_url=source.feed_url).exclude(pk=source.pk).first()
         if duplicate:
@@ -385,7 +385,7 @@ def subscription_from_token(token: str) -> Subscription:
         data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
         return Subscription.objects.select_related("user").get(pk=data["s"], user_id=data["u"])
     except (signing.BadSignature, KeyError, TypeError, Subscription.DoesNotExist):
-        raise VeilleError("Ce lien de désabonnement n'est pas valide.")
+        raise VeilleError("Ce lien de désabonnement n’est pas valide.")
 
 
 @transaction.atomic

@@ -254,7 +254,7 @@ class ItemDetailView(PublicMixin, DetailView):
 
 class RegionFeed(Feed):
     title = "Veille EFOP — Pays de la Loire"
-    description = "Actualités de l'emploi, de la formation et de l'orientation en Pays de la Loire (Portail Srefop)."
+    description = "Actualités de l’emploi, de la formation et de l’orientation en Pays de la Loire (Portail Srefop)."
 
     def link(self):
         return reverse("veille:list")
@@ -302,7 +302,7 @@ class TerritoryFeed(RegionFeed):
         return f"Veille EFOP — {obj.name}"
 
     def description(self, obj):
-        return f"Actualités de l'emploi, de la formation et de l'orientation : territoire {obj.name}."
+        return f"Actualités de l’emploi, de la formation et de l’orientation : territoire {obj.name}."
 
     def link(self, obj):
         return reverse("veille:territory", args=[obj.code])

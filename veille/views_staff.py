@@ -90,11 +90,11 @@ class SourceFetchView(VeilleStaffMixin, View):
     def post(self, request, pk):
         source = get_object_or_404(Source.objects.for_user(request.user), pk=pk)
         if not source.is_feed or not source.feed_url:
-            messages.error(request, "Cette source n'a pas de flux à collecter (saisie manuelle).")
+            messages.error(request, "Cette source n’a pas de flux à collecter (saisie manuelle).")
             return redirect("veille_staff:source_update", pk=source.pk)
         transaction.on_commit(lambda: tasks.fetch_source.delay(source.pk))
         messages.info(
-            request, f"Collecte de « {source.name} » lancée : le résultat s'affiche ci-dessous une fois terminée."
+            request, f"Collecte de « {source.name} » lancée : le résultat s’affiche ci-dessous une fois terminée."
         )
         return redirect("veille_staff:source_update", pk=source.pk)
 
@@ -201,7 +201,7 @@ class ItemActionView(VeilleStaffMixin, View):
         "feature": ("Article mis à la une.", lambda item: services.set_item_featured(item=item, featured=True)),
         "unfeature": ("Article retiré de la une.", lambda item: services.set_item_featured(item=item, featured=False)),
         "retag": (
-            "Territoires et thèmes recalculés (les corrections de l'équipe sont conservées).",
+            "Territoires et thèmes recalculés (les corrections de l’équipe sont conservées).",
             lambda item: services.retag(queryset=NewsItem.objects.filter(pk=item.pk)),
         ),
     }
@@ -210,7 +210,7 @@ class ItemActionView(VeilleStaffMixin, View):
         item = get_object_or_404(NewsItem.objects.for_user(request.user), pk=pk)
         action = self.ACTIONS.get(request.POST.get("action", ""))
         if action is None:
-            messages.error(request, "Action inconnue : rien n'a été modifié.")
+            messages.error(request, "Action inconnue : rien n’a été modifié.")
         else:
             try:
                 action[1](item)
@@ -223,7 +223,7 @@ class ItemActionView(VeilleStaffMixin, View):
 class RetagAllView(VeilleStaffMixin, View):
     def post(self, request):
         transaction.on_commit(lambda: tasks.retag_all.delay())
-        messages.info(request, "Nouvel étiquetage de tous les articles lancé (corrections de l'équipe conservées).")
+        messages.info(request, "Nouvel étiquetage de tous les articles lancé (corrections de l’équipe conservées).")
         return _back(request, reverse("veille_staff:theme_list"))
 
 
@@ -246,7 +246,7 @@ class ThemeFormView(ServiceFormView):
 
     def save(self, form):
         self.success_message = (
-            f"Thème « {form.instance.name} » enregistré. Relancez l'étiquetage pour l'appliquer aux articles existants."
+            f"Thème « {form.instance.name} » enregistré. Relancez l’étiquetage pour l’appliquer aux articles existants."
         )
         return services.save_theme(theme=form.instance)
 

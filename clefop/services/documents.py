@@ -29,7 +29,7 @@ def upload_document(
     *, body: Body, title: str, data: bytes, filename: str, by, meeting: Meeting | None = None, is_minutes=False
 ) -> Document:
     if meeting is not None and meeting.body_id != body.pk:
-        raise ClefopError("Cette réunion n'appartient pas à l'instance.")
+        raise ClefopError("Cette réunion n’appartient pas à l’instance.")
     title = (title or "").strip() or filename
     document = Document.objects.create(
         body=body, meeting=meeting, title=title[:255], is_minutes=is_minutes, created_by=by
@@ -42,7 +42,7 @@ def upload_document(
 def add_version(*, document: Document, data: bytes, filename: str, by) -> DocumentVersion:
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.deleted_at:
-        raise ClefopError("Ce document est supprimé : restaurez-le avant d'en déposer une nouvelle version.")
+        raise ClefopError("Ce document est supprimé : restaurez-le avant d’en déposer une nouvelle version.")
     return _add_version(document=document, data=data, filename=filename, by=by)
 
 
@@ -60,7 +60,7 @@ def delete_document(*, document: Document, by) -> None:
 def restore_document(*, document: Document) -> None:
     document = Document.objects.select_for_update().get(pk=document.pk)
     if not document.deleted_at:
-        raise ClefopError("Ce document n'est pas supprimé.")
+        raise ClefopError("Ce document n’est pas supprimé.")
     document.deleted_at = None
     document.deleted_by = None
     document.save(update_fields=["deleted_at", "deleted_by", "updated_at"])

@@ -73,7 +73,7 @@ def invite(
 ) -> tuple[Invitation, str]:
     email = (email or "").strip().lower()
     if not email:
-        raise ClefopError("Indiquez l'adresse électronique de la personne à inviter.")
+        raise ClefopError("Indiquez l’adresse électronique de la personne à inviter.")
     if position not in Position.values:
         raise ClefopError("Fonction inconnue.")
     if Membership.objects.active().filter(body=body, user__email__iexact=email).exists():
@@ -124,7 +124,7 @@ def resend_invitation(*, invitation: Invitation, request=None) -> str:
 def revoke_invitation(*, invitation: Invitation) -> None:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise ClefopError("Cette invitation a déjà été acceptée : mettez plutôt fin à l'appartenance.")
+        raise ClefopError("Cette invitation a déjà été acceptée : mettez plutôt fin à l’appartenance.")
     if invitation.revoked_at:
         raise ClefopError("Cette invitation est déjà révoquée.")
     invitation.revoked_at = timezone.now()
@@ -133,14 +133,14 @@ def revoke_invitation(*, invitation: Invitation) -> None:
 
 def check_usable(invitation: Invitation | None) -> Invitation:
     if invitation is None:
-        raise ClefopError("Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier.")
+        raise ClefopError("Ce lien d’invitation n’est pas valide. Vérifiez qu’il a été copié en entier.")
     if invitation.accepted_at:
-        raise ClefopError("Cette invitation a déjà été utilisée. Connectez-vous pour accéder à l'instance.")
+        raise ClefopError("Cette invitation a déjà été utilisée. Connectez-vous pour accéder à l’instance.")
     if invitation.revoked_at:
-        raise ClefopError("Cette invitation a été annulée. Contactez l'animateur·rice de l'instance.")
+        raise ClefopError("Cette invitation a été annulée. Contactez l’animateur·rice de l’instance.")
     if invitation.expires_at <= timezone.now():
         raise ClefopError(
-            "Cette invitation a expiré (validité de 14 jours). Demandez à l'animateur·rice de vous la renvoyer."
+            "Cette invitation a expiré (validité de 14 jours). Demandez à l’animateur·rice de vous la renvoyer."
         )
     return invitation
 
@@ -170,7 +170,7 @@ def accept_as_existing_user(*, invitation: Invitation, user) -> Membership:
     check_usable(invitation)
     if user.email.lower() != invitation.email.lower():
         raise ClefopError(
-            f"Cette invitation est adressée à {invitation.email} : connectez-vous avec cette adresse pour l'accepter."
+            f"Cette invitation est adressée à {invitation.email} : connectez-vous avec cette adresse pour l’accepter."
         )
     return _membership_from(invitation, user)
 
@@ -185,7 +185,7 @@ def accept_with_new_account(
     check_usable(invitation)
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ClefopError(f"Un compte existe déjà pour {invitation.email} : connectez-vous pour accepter l'invitation.")
+        raise ClefopError(f"Un compte existe déjà pour {invitation.email} : connectez-vous pour accepter l’invitation.")
     user = User.objects.create_user(
         email=invitation.email,
         password=password,

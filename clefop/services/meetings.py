@@ -22,9 +22,9 @@ def _check(*, start, end, mode, place, video_url):
     if end <= start:
         raise ClefopError("La fin de la réunion doit être postérieure à son début.")
     if mode in (MeetingMode.IN_PERSON, MeetingMode.HYBRID) and not (place or "").strip():
-        raise ClefopError("Indiquez le lieu d'une réunion en présentiel ou hybride.")
+        raise ClefopError("Indiquez le lieu d’une réunion en présentiel ou hybride.")
     if mode in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not (video_url or "").strip():
-        raise ClefopError("Indiquez le lien de visioconférence d'une réunion à distance ou hybride.")
+        raise ClefopError("Indiquez le lien de visioconférence d’une réunion à distance ou hybride.")
 
 
 def _agenda_lines(agenda: str) -> list[str]:
@@ -84,7 +84,7 @@ def set_attendance(*, meeting: Meeting, statuses: dict[int, str]) -> None:
         if status not in Attendance.values:
             raise ClefopError("Statut de présence inconnu.")
         if user_id not in allowed:
-            raise ClefopError("Seuls les membres de l'instance peuvent être inscrits à la réunion.")
+            raise ClefopError("Seuls les membres de l’instance peuvent être inscrits à la réunion.")
     existing = {p.user_id: p for p in meeting.participants.all()}
     to_update, to_create = [], []
     for user_id, status in statuses.items():

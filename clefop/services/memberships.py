@@ -34,7 +34,7 @@ def end_membership(*, membership: Membership, by) -> Membership:
 def leave_body(*, user, body: Body) -> int:
     memberships = list(Membership.objects.active().filter(user=user, body=body).select_for_update())
     if not memberships:
-        raise ClefopError("Vous n'êtes pas membre de cette instance.")
+        raise ClefopError("Vous n’êtes pas membre de cette instance.")
     for membership in memberships:
         membership.end_date = _yesterday()
         membership.ended_by = user
@@ -74,7 +74,7 @@ def create_working_group(*, parent: Body, name: str, description: str = "", by=N
     if not name:
         raise ClefopError("Donnez un nom au groupe de travail.")
     if parent.kind == BodyKind.WORKING_GROUP:
-        raise ClefopError("Un groupe de travail ne peut pas contenir d'autre groupe de travail.")
+        raise ClefopError("Un groupe de travail ne peut pas contenir d’autre groupe de travail.")
     if parent.working_groups.filter(name__iexact=name).exists():
         raise ClefopError(f"Un groupe de travail « {name} » existe déjà dans cette instance.")
     group = Body.objects.create(

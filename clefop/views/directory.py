@@ -24,7 +24,7 @@ EXPORT_HEADERS = [
     "Prénom",
     "Adresse électronique",
     "Instance",
-    "Type d'instance",
+    "Type d’instance",
     "Territoire",
     "Fonction",
     "Qualité",

@@ -139,7 +139,7 @@ class DocumentDeleteView(DocumentMixin, TemplateView):
         except ClefopError as exc:
             messages.error(request, str(exc))
             return redirect(document.get_absolute_url())
-        messages.success(request, f"Document « {document.title} » supprimé. L'équipe du Carif-Oref peut le restaurer.")
+        messages.success(request, f"Document « {document.title} » supprimé. L’équipe du Carif-Oref peut le restaurer.")
         return redirect("clefop:document_list", self.body.slug)
 
 

@@ -63,7 +63,7 @@ class CalendarTokenView(PermissionRequiredMixin, TemplateView):
         else:
             regenerate_token(user=request.user)
             messages.success(
-                request, "Nouveau lien de calendrier créé. L'ancien lien, s'il existait, ne fonctionne plus."
+                request, "Nouveau lien de calendrier créé. L’ancien lien, s’il existait, ne fonctionne plus."
             )
         return redirect("clefop:my_bodies")
 
@@ -143,7 +143,7 @@ class MembershipEndView(BodyMixin, TemplateView):
         else:
             messages.success(
                 request,
-                f"L'appartenance de {membership.user} à {self.body} est terminée (conservée dans l'historique).",
+                f"L’appartenance de {membership.user} à {self.body} est terminée (conservée dans l’historique).",
             )
         return redirect("clefop:body_members", self.body.slug)
 

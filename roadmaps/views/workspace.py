@@ -551,7 +551,7 @@ class ActionDetailAddView(ActionMixin, TemplateView):
             errors = "; ".join(
                 f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}" for f, e in form.errors.items()
             )
-            messages.error(request, f"Rien n'a été ajouté — {errors}")
+            messages.error(request, f"Rien n’a été ajouté — {errors}")
         return redirect(action.get_absolute_url())
 
 
@@ -630,7 +630,7 @@ class ActionRestoreView(ActionMixin, TemplateView):
             if restored.missing:
                 messages.warning(
                     request,
-                    "Ce qui a disparu depuis ou n'est plus proposé pour cette action n'a pas été remis : "
+                    "Ce qui a disparu depuis ou n’est plus proposé pour cette action n’a pas été remis : "
                     + " ; ".join(restored.missing)
                     + ".",
                 )
@@ -706,7 +706,7 @@ class AnnualReviewCreateView(RoadmapMixin, TemplateView):
             except RoadmapError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Point d'étape enregistré.")
+                messages.success(request, "Point d’étape enregistré.")
                 return redirect(
                     reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
                 )

@@ -99,7 +99,7 @@ def check_document(data: bytes, filename: str) -> FileKind:
     if kind is None:
         raise FileRejected(
             f"Le contenu de ce fichier ne correspond à aucun format accepté ({ACCEPTED_LABEL}). "
-            "Le type est vérifié d'après le contenu du fichier, pas d'après son nom."
+            "Le type est vérifié d’après le contenu du fichier, pas d’après son nom."
         )
     suffix = PurePath(filename).suffix.lower()
     if suffix not in kind.extensions:

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 FINGERPRINT_MAX = 200
-UNEXPECTED_FAILURE = "Erreur inattendue : l'équipe technique a été prévenue."
+UNEXPECTED_FAILURE = "Erreur inattendue : l’équipe technique a été prévenue."
 SIDE_PROGRESS_INTERVAL = 0.3  # seconds between two progress writes through a separate connection
 
 

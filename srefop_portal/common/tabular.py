@@ -105,7 +105,7 @@ def read_table(data: bytes, filename: str = "", expected_columns: set[str] | Non
     if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         raw_rows, encoding, delimiter = _read_xlsx(data), "XLSX", ""
     elif name.endswith(".xls"):
-        raise TableReadError("Le format .xls n'est pas lu : enregistrez le fichier en .xlsx ou .csv.")
+        raise TableReadError("Le format .xls n’est pas lu : enregistrez le fichier en .xlsx ou .csv.")
     else:
         text, encoding = decode_bytes(data)
         delimiter = sniff_delimiter(text)
@@ -166,9 +166,9 @@ def parse_decimal(value: str) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"« {value} » n'est pas un nombre") from None
+        raise ValueError(f"« {value} » n’est pas un nombre") from None
     if not number.is_finite():
-        raise ValueError(f"« {value} » n'est pas un nombre")
+        raise ValueError(f"« {value} » n’est pas un nombre")
     return number
 
 

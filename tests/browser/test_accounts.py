@@ -33,7 +33,7 @@ def test_personal_data_page_then_close_the_account(page):
     page.goto(page.base_url + "/profil/mes-donnees/")
     assert page.locator("text=Chargée de mission").count() == 1
     # The scroll box of a table is reached with the keyboard and named after its caption.
-    region = page.locator(".fr-table__wrapper[role=region]").first
+    region = page.locator(".fr-table__container[role=region]").first
     assert region.get_attribute("tabindex") == "0" and region.get_attribute("aria-label")
 
     page.goto(page.base_url + "/profil/supprimer/")

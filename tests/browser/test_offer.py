@@ -104,7 +104,7 @@ def test_offer_journey(page):
     assert_accessible(page)
     page.get_by_role("button", name="M’inscrire sur la liste d’attente").click()
     page.wait_for_load_state()
-    assert "vous êtes sur la liste d'attente" in page.content().replace("&#x27;", "'")
+    assert "vous êtes sur la liste d’attente" in page.content()
     assert page.get_by_text("Liste d’attente : position 1").is_visible()
     assert_accessible(page)
     assert Registration.objects.get(session=session, user=member).status == "waiting"

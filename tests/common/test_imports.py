@@ -99,7 +99,7 @@ def test_a_domain_error_while_applying_writes_nothing(staff_client, monkeypatch)
 def test_success_drops_the_stash_and_a_replay_is_refused(staff_client):
     token = _check(staff_client).context["token"]
     response, messages = _confirm(staff_client, token)
-    assert response["Location"] == reverse("clefop:directory") and messages[0].startswith("Import terminé : 2 ")
+    assert response["Location"] == reverse("clefop:directory") and messages[0].startswith("Import terminé : 2\u00a0")
     assert not (uploads._stash_dir() / f"{token}.bin").exists()
     response, messages = _confirm(staff_client, token)
     assert response["Location"] == reverse(CHECK) and "plus disponible" in messages[-1]

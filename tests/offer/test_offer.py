@@ -283,7 +283,7 @@ def test_registration_waiting_list_cancel_and_promotion(client_for, role_user, d
     services.register(session=session, user=users[3])
     with pytest.raises(ClefopError, match="déjà inscrit"):
         services.register(session=session, user=users[0])
-    with pytest.raises(ClefopError, match="liste d'attente"):
+    with pytest.raises(ClefopError, match="liste d’attente"):
         services.register(session=session, user=users[2])
 
     mail.outbox.clear()
@@ -301,7 +301,7 @@ def test_registration_waiting_list_cancel_and_promotion(client_for, role_user, d
 
     # Registering again after cancelling: the session is full, back at the end of the waiting list.
     response = client.post(reverse("offer:session_register", args=[session.pk]), follow=True)
-    assert "liste d'attente" in html.unescape(response.content.decode())
+    assert "liste d’attente" in html.unescape(response.content.decode())
     page = client.get(session.get_absolute_url()).content.decode()
     assert "Liste d’attente : position 2" in page
     # More places: the waiting list is promoted in order.
@@ -430,7 +430,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support = SupportRequest.objects.get()
     assert response.status_code == 302 and support.status == SupportStatus.NEW
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d'appui").exists()
+    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d’appui").exists()
 
     staff_client = client_for("staff")
     queue = staff_client.get(reverse("offer:support_queue")).content.decode()

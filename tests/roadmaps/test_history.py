@@ -170,7 +170,7 @@ def test_restore_reports_what_disappeared_and_restores_the_rest(setup, client_fo
     )
     page = response.content.decode()
     assert "La version choisie a été restaurée" in page
-    assert "n&#x27;est plus proposé pour cette action n&#x27;a pas été remis" in page
+    assert "n’est plus proposé pour cette action n’a pas été remis" in page
     assert "pilotes : Léon Pilote" in page and "préconisations : élément supprimé depuis" in page
     action.refresh_from_db()
     current = links(action)

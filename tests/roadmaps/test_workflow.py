@@ -123,7 +123,7 @@ def test_wrong_transitions_are_refused_with_a_french_message(role_user):
     animateur = role_user("animateur")
     with pytest.raises(services.RoadmapError, match="au moins une priorité"):
         services.transition_roadmap(roadmap=roadmap, transition="submit", user=animateur)
-    with pytest.raises(services.RoadmapError, match="n'est pas possible"):
+    with pytest.raises(services.RoadmapError, match="n’est pas possible"):
         services.transition_roadmap(
             roadmap=roadmap, transition="adopt", user=animateur, plenary_date=datetime.date(2024, 1, 1)
         )

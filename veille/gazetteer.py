@@ -306,9 +306,11 @@ class _Scan:
             index += 1
         return index
 
-    def location_after(self, index: int):
-        """A département, région or country named just after the token before ``index``: « (Essonne) », « (44) »,
-        « , dans le Gard », « en Mayenne », « , Québec ». Returns (location, end of what was read) or None."""
+    def location_after(self, start: int, index: int):
+        """A département, région or country named just after the place ``spans[start:index]``: « (Essonne) »,
+        « (44) », « , dans le Gard », « en Mayenne », « , au Québec », « à Laval au Québec », « , Québec ».
+        Returns (location, end of what was read) or None. « Nantes au Québec » (no comma, no « à » before) is a
+        trip, not where Nantes lies."""
         if index == 0 or index > len(self.spans):
             return None
         end = self.spans[index - 1][2]
@@ -336,10 +338,18 @@ class _Scan:
                 continue
             location, size = found
             stop = self.spans[k + size - 1][2]
+            trip = location.kind == "country" and pattern is IN_AFTER_RE and "," not in words.group()
+            if trip and not (start > 0 and self._is_preposition_a(start - 1)):
+                continue
             if countries_only and (location.kind != "country" or not BOUNDARY_RE.match(self.text[stop : stop + 3])):
                 continue
             return location, stop
         return None
+
+    def _is_preposition_a(self, index: int) -> bool:
+        return self.spans[index][0] in {"à", "À"} or (
+            self.spans[index][0] == "A" and _starts_sentence(self.spans, index, self.text)
+        )
 
     def location_before(self, index: int):
         """« Dans le Gard, à Saint-Gilles », « En Mayenne, Changé »: a location opening the clause of the place."""
@@ -372,6 +382,16 @@ class _Scan:
                 break
             chain.append(index)
             index += 1
+        return chain
+
+    def joined_before(self, index: int) -> list[int]:
+        """Tokens glued before ``index`` by hyphens or apostrophes (the start of a compound name), in text order."""
+        chain = []
+        while index > 0 and len(chain) < 4:
+            if self.text[self.spans[index - 1][2] : self.spans[index][1]] not in JOINERS:
+                break
+            index -= 1
+            chain.insert(0, index)
         return chain
 
     def after_person_name(self, index: int) -> bool:
@@ -499,7 +519,7 @@ class Gazetteer:
         context read). No place kept: the candidate is somewhere else, part of a longer name, or a person."""
         if self._inside_longer_name(term, i, length, scan, matches):
             return [], False, 0
-        found = scan.location_after(i + length)
+        found = scan.location_after(i, i + length)
         consumed = found[1] if found else 0
         location = found[0] if found else scan.location_before(i)
         places = list(term.places)
@@ -515,23 +535,27 @@ class Gazetteer:
         return places, False, consumed
 
     def _inside_longer_name(self, term: Term, i: int, length: int, scan: _Scan, matches: list[Match]) -> bool:
-        """« Saint-Nazaire-les-Eymes », « Candé-sur-Beuvron », « Laval-Pradel »: the candidate begins (or ends) a
+        """« Saint-Nazaire-les-Eymes », « Candé-sur-Beuvron », « Mont-Saint-Aignan »: the candidate begins or ends a
         longer hyphenated name that is not a place of the region (the longest names of the region were tried
-        first). Two places of the region joined by a hyphen (« Nantes-Saint-Nazaire ») stay two places."""
-        spans, folded, text = scan.spans, scan.folded, scan.text
-        start = spans[i][1]
-        glued_before = start >= 2 and text[start - 1] in JOINERS and text[start - 2].isalnum()
-        # « -en-Mauges » names the area: only a commune's name glued after another word is a longer name.
-        communes_only = all(place.kind == "commune" for place in term.places)
-        if glued_before and communes_only and not (matches and matches[-1].end == start - 1):
-            return True
+        first). Two places joined by a hyphen (« Nantes-Saint-Nazaire », « Paris-Nantes ») stay places."""
+        folded, spans = scan.folded, scan.spans
         tokens = tuple(folded[i : i + length])
         compound = where.compound_commune_names()
         # « Sévérac d'Aveyron », « Saint-Brice-sous-Forêt »: a commune of France elsewhere (COG 2026).
         following = scan.joined_after(i + length, spaces=True)
-        for size in range(len(following), 0, -1):
-            if tokens + tuple(folded[j] for j in following[:size]) in compound:
-                return True
+        tails = [tuple(folded[j] for j in following[:size]) for size in range(len(following) + 1)]
+        if any(tokens + tail in compound for tail in tails[1:]):
+            return True
+        before = scan.joined_before(i)
+        after_place = bool(matches) and before and matches[-1].end == spans[before[-1]][2]
+        # « -en-Mauges » names the area: only a commune's name glued after another word may end a longer name.
+        if before and not after_place and all(place.kind == "commune" for place in term.places):
+            if folded[before[-1]] in LINK_WORDS:
+                return True  # « Villeneuve-en-Retz » written around a name: « ...-sur-Mayenne », « ...-lès-Laval »
+            for size in range(1, len(before) + 1):
+                head = tuple(folded[j] for j in before[-size:])
+                if any(head + tokens + tail in compound for tail in tails):
+                    return True  # « Mont-Saint-Aignan »
         chain = scan.joined_after(i + length)
         if not chain:
             return False

@@ -67,10 +67,16 @@ def gazetteer(django_db_setup, django_db_blocker):
         ("En Vendée, à Avrillé, un camping recrute", {"85-LIT"}),
         ("Aéroport Nantes-Atlantique : 300 emplois", {"44-NAN"}),  # not a longer commune name
         ("Le Pin-en-Mauges accueille un forum", {"49-CHO"}),
-        ("Basse-Indre : le port recrute", set()),  # « Indre » glued to another word is not the commune
+        ("Le port de Basse-Indre recrute", set()),  # « Indre » (also a département) needs a place context
+        ("Mont-Saint-Aignan : le campus recrute", set()),  # a commune elsewhere ending like one of the region
+        ("TGV Paris-Nantes : des conducteurs formés", {"44-NAN"}),
+        ("Le Mans-Tours : la ligne rouvre", {"72-LMA"}),
         ("Jean-Pierre Vallet, nouveau président", set()),
         ("M. Blain, maire adjoint", set()),
         ("Rencontre avec Pierre à Laval", {"53-LAV"}),
+        ("Nantes au Québec : une mission économique", {"44-NAN"}),  # a trip, not where Nantes lies
+        ("À Laval au Québec, les cégeps recrutent", set()),
+        ("Laval, au Québec : les cégeps recrutent", set()),
     ],
 )
 def test_gazetteer_cases(gazetteer, text, expected):

@@ -19,6 +19,20 @@ How a name is recognised
   by the other places found; otherwise the most populous one is kept with a lower confidence.
 - A commune tags its territory; an EPCI tags the territory holding most of its population; territory names and a
   few usual names of areas (``AREA_ALIASES``) tag the territory.
+
+Where the region ends (issue #20; reference lists in ``places.py``)
+- A département (name or number, postal code), région or country named next to a candidate decides: in parentheses
+  (« Nozay (Essonne) », « Laval (Québec) », « Allonnes (72) »), after « , dans le / la / les », « en », « au »
+  (« à Saint-Nazaire, dans le Gard »), or opening its clause (« Dans la Sarthe, à Allonnes »). Elsewhere: dropped.
+  A département of the region keeps only the homonyms it holds and confirms an ambiguous name (« Mayenne (53) »).
+  The context is never read as a place itself (« Saint-Berthevin (Mayenne) »). A country after a place without a
+  comma counts only after « à » (« à Laval au Québec »; « Nantes au Québec » is a trip).
+- A candidate glued by a hyphen to more words is part of a longer name when the whole is a French commune elsewhere
+  (COG 2026: « Saint-Nazaire-les-Eymes », « Mont-Saint-Aignan », also « Sévérac d'Aveyron ») or when a link word
+  follows (« Candé-sur-Beuvron »); two places of the region joined by a hyphen stay places (« Nantes-Saint-Nazaire »).
+- A first name (or « M. », « Mme »...) just before a commune's name makes it a person (« Pierre Laval »), unless a
+  département or région of the region next to it gives it as a place.
+- Staff corrections (``TagCorrection``, applied in ``tagging.py``) remove or add what remains.
 """
 
 from __future__ import annotations

@@ -207,6 +207,10 @@ class TerritoryTag(models.Model):
     def __str__(self):
         return f"{self.item_id} → {self.territory_id} ({self.confidence:.2f})"
 
+    @property
+    def confidence_percent(self) -> float:
+        return self.confidence * 100
+
 
 class Subscription(models.Model):
     class Frequency(models.TextChoices):

@@ -112,7 +112,6 @@ def test_staff_corrects_a_false_tag_once_for_the_source(page, live_server):
     page.goto(f"{page.base_url}/gestion/veille/articles/{item.pk}/")
     assert "reconnu automatiquement (Laval, confiance 100" in page.locator("#etiquetage + ul").inner_text()
     assert page.is_checked("input[name=correction_scope][value=source]")
-    page.screenshot(path="/tmp/veille-item.png", full_page=True)  # TEMP
     assert_accessible(page)
     page.uncheck(f"input[name=territories_field][value='{laval.pk}']")
     page.click("button:has-text('Enregistrer')")
@@ -125,7 +124,6 @@ def test_staff_corrects_a_false_tag_once_for_the_source(page, live_server):
     row = page.locator("tbody tr").first.inner_text()
     assert "« Laval »" in row and "Ne plus étiqueter" in row and "Courrier de Laval (Québec)" in row
     assert_accessible(page)
-    page.screenshot(path="/tmp/veille-corrections.png", full_page=True)  # TEMP
 
     page.click("tbody tr button:has-text('Supprimer')")
     page.wait_for_load_state()

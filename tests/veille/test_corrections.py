@@ -199,3 +199,24 @@ def test_staff_list_add_and_remove(staff_client, django_capture_on_commit_callba
     assert response.status_code == 302
     assert not TagCorrection.objects.exists()
     assert "Aucune correction." in staff_client.get(reverse("veille_staff:correction_list")).content.decode()
+
+
+def test_corrections_are_read_once_per_batch(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.veille.factories import NewsItemFactory
+    from veille.tagging import compute_tags
+
+    source = SourceFactory()
+    services.create_tag_correction(term="Laval", territory=territory("53-LAV"), kind="exclude", source=source)
+    services.create_tag_correction(term="pays yonnais", territory=territory("85-ROC"), kind="include")
+    one = [NewsItemFactory(source=source, title=QUEBEC_HEADLINE)]
+    many = [NewsItemFactory(source=source, title=f"{QUEBEC_HEADLINE} ({n}), pays yonnais") for n in range(20)]
+    compute_tags(one)  # the gazetteer is built once
+    with CaptureQueriesContext(connection) as small:
+        compute_tags(one)
+    with django_assert_num_queries(len(small)):
+        results = compute_tags(many)
+    codes_found = {Territory.objects.get(pk=pk).code for territories, _themes in results for pk in territories}
+    assert codes_found == {"85-ROC"}

@@ -106,8 +106,8 @@ class ItemForm(DsfrBaseForm, forms.ModelForm):
         required=False,  # not sent: this item only
         widget=forms.RadioSelect,
         help_text=(
-            "Au-delà de cet article, les termes qui avaient fait reconnaître le territoire retiré ne l'ajoutent plus "
-            "(liste des corrections d'étiquetage, modifiable)."
+            "Au-delà de cet article, les termes qui avaient fait reconnaître le territoire retiré ne l’ajoutent plus "
+            "(liste des corrections d’étiquetage, modifiable)."
         ),
     )
 

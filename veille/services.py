@@ -303,7 +303,7 @@ def save_item(*, item: NewsItem, territories, themes, by=None, correction_scope:
     ``correction_scope`` (« source » or « all »): a territory removed that the tagger had found through terms
     becomes a correction the tagging learns from (those terms no longer tag it, on that source or everywhere)."""
     if correction_scope not in CORRECTION_SCOPES:
-        raise VeilleError("Portée de la correction inconnue : rien n'a été modifié.")
+        raise VeilleError("Portée de la correction inconnue : rien n’a été modifié.")
     item.title = item.title.strip()
     if not item.title:
         raise VeilleError("Le titre est obligatoire.")
@@ -353,7 +353,7 @@ def _learn_removals(*, item: NewsItem, removed: set[int], scope: str, by) -> Non
                 source=source,
                 kind=TagCorrection.Kind.EXCLUDE,
                 author=by,
-                note=f"Retiré de l'article « {item.title[:200]} »",
+                note=f"Retiré de l’article « {item.title[:200]} »",
                 exists_ok=True,
             )
 
@@ -373,7 +373,7 @@ def _record_correction(*, term, territory, source, kind, author, note, exists_ok
             raise VeilleError("Cette correction existe déjà.")
         raise VeilleError(
             f"Une correction contraire existe déjà pour « {existing.term} » et ce territoire "
-            f"({existing.get_kind_display().lower()}) : supprimez-la d'abord."
+            f"({existing.get_kind_display().lower()}) : supprimez-la d’abord."
         )
     correction = TagCorrection.objects.create(
         term=term, term_key=key, territory=territory, source=source, kind=kind, author=author, note=note[:300]

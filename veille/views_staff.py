@@ -283,7 +283,7 @@ class TagCorrectionFormView(ServiceFormView):
     def save(self, form):
         data = form.cleaned_data
         self.success_message = (
-            f"Correction « {data['term']} » enregistrée : elle s'applique aux prochains articles, et les articles "
+            f"Correction « {data['term']} » enregistrée : elle s’applique aux prochains articles, et les articles "
             "déjà collectés qui citent ce terme sont réétiquetés."
         )
         return services.create_tag_correction(

@@ -37,7 +37,7 @@ from tests.clefop.conftest import PDF
 from tests.clefop.factories import MembershipFactory, OrganisationFactory, clefop
 from tests.offer.factories import DispositifFactory, SessionFactory
 from tests.roadmaps.factories import roadmap_with
-from veille.models import Subscription
+from veille.models import Subscription, TagCorrection
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,9 @@ def person(staff_user):
         action=action, user=user, status="in_progress", progress=30, comment="Salle réservée"
     )
     # veille, repères, territories, notices.
+    TagCorrection.objects.create(
+        term="Vue", territory=nantes.territory, kind="exclude", note="Pas la commune", author=user
+    )
     subscription = Subscription.objects.create(user=user, frequency="daily")
     subscription.territories.add(nantes.territory)
     ImportBatch.objects.create(created_by=user, filename="valeurs-zeta.csv")
@@ -133,6 +136,7 @@ def test_export_contains_each_item(client, person):
     assert roadmaps["points_de_suivi"][0]["commentaire"] == "Salle réservée"
     assert {h["intitule"] for h in roadmaps["historique"]} == {"Forum des métiers"}
     assert data["veille"]["abonnement"]["frequence"] == "Quotidienne"
+    assert data["veille"]["corrections_d_etiquetage"][0]["motif"] == "Pas la commune"
     assert data["veille"]["abonnement"]["territoires"] == [person["body"].territory.name]
     assert data["reperes"]["imports_de_reperes"][0]["fichier"] == "valeurs-zeta.csv"
     assert data["territories"]["modifications_de_composition"][0]["motif"] == "Fusion"

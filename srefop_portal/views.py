@@ -41,5 +41,14 @@ def error_403(request, exception=None):
 
 
 @login_not_required
+def csrf_failure(request, reason=""):
+    """A form sent with an outdated security token (page left open, session renewed): a message, in place for HTMX."""
+    message = "La page a expiré : rechargez-la, puis recommencez."
+    if is_htmx(request):
+        return render(request, "includes/htmx_error.html", {"message": message}, status=403)
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+@login_not_required
 def error_500(request):
     return render(request, "500.html", status=500)

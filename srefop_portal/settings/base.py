@@ -101,6 +101,7 @@ TEMPLATES = [
     }
 ]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+CSRF_FAILURE_VIEW = "srefop_portal.views.csrf_failure"
 
 DATABASES = {
     "default": dj_database_url.parse(

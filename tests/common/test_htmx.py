@@ -3,10 +3,11 @@ the fragment); a refusal is a message to swap, not a whole page."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from srefop_portal.views import error_403
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,13 @@ def test_refusal_to_an_htmx_request_is_a_fragment():
     page = response.content.decode()
     assert response.status_code == 403 and "<html" not in page and "fr-alert--error" in page
     assert "n’avez pas les droits" in page
+
+
+def test_outdated_csrf_token_answers_a_message(client):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(UserFactory())
+    response = strict.post(reverse("accounts:profile"), {"first_name": "x"}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 403 and "<html" not in page and "La page a expiré" in page
+    response = strict.post(reverse("accounts:profile"), {"first_name": "x"})
+    assert response.status_code == 403 and "La page a expiré" in response.content.decode()

@@ -152,7 +152,7 @@ const callback = provider.callback();
 const server = http.createServer(async (req, res) => {
   try {
     if (!req.url.startsWith(PREFIX)) {
-      res.statusCode = 404;
+      res.statusCode = req.url === '/favicon.ico' ? 204 : 404; // browsers ask for it on the sign-in page
       res.end('not found');
       return;
     }

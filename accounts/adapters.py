@@ -5,6 +5,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from accounts.proconnect import PROVIDER_ID
 from accounts.proconnect import signin as proconnect_signin
@@ -24,14 +25,21 @@ class AccountAdapter(DefaultAccountAdapter):
         ]
 
     def get_logout_redirect_url(self, request):
-        # A session opened with ProConnect ends there too (its end_session_endpoint sends the browser back).
-        return proconnect_views.end_session_url(request) or super().get_logout_redirect_url(request)
+        # A session opened with ProConnect ends there too: through a page of the portal (proconnect_leave.html),
+        # then ProConnect's end_session_endpoint, which sends the browser back to logout_return.
+        url = proconnect_views.end_session_url(request)
+        if url is None:
+            return super().get_logout_redirect_url(request)
+        request._proconnect_logout_url = url
+        return reverse("proconnect_logout_leave")
 
     def logout(self, request):
         state = getattr(request, "_proconnect_logout_state", None)
+        url = getattr(request, "_proconnect_logout_url", None)
         super().logout(request)
-        if state:
+        if state and url:  # kept in the new, anonymous session
             request.session[proconnect_views.LOGOUT_STATE_SESSION_KEY] = state
+            request.session[proconnect_views.LOGOUT_URL_SESSION_KEY] = url
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -8,9 +8,10 @@ import secrets
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider, _pick_data
+from django.http import HttpResponseRedirect
 
 from . import config as proconnect_config
-from .views import ProConnectOAuth2Adapter, error_page
+from .views import ProConnectOAuth2Adapter, error_page, leave_page
 
 # ProConnect returns `amr` (the authentication methods, e.g. ["pwd", "mfa"]) only when asked, in the id_token.
 CLAIMS_REQUEST = json.dumps({"id_token": {"amr": {"essential": True}}}, separators=(",", ":"))
@@ -50,9 +51,15 @@ class ProConnectProvider(OpenIDConnectProvider):
         nonce = secrets.token_urlsafe(32)
         auth_params = {**(kwargs.pop("auth_params", None) or self.get_auth_params()), "nonce": nonce}
         try:
-            return super().redirect(request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs)
+            response = super().redirect(
+                request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
+            )
         except OAuth2Error as exc:  # discovery failed: ProConnect down or misconfigured
             return error_page(request, getattr(exc, "reason", "unavailable"), exception=exc)
+        if isinstance(response, HttpResponseRedirect):
+            # The sign-in button is a form: a page in between keeps the CSP's form-action at 'self'.
+            return leave_page(request, response["Location"], title="Connexion avec ProConnect")
+        return response
 
     def extract_uid(self, data):
         # `sub` differs for each identity provider an agent may use: the portal knows agents by their professional

@@ -111,11 +111,12 @@ def on_user_logged_in(sender, request, user, sociallogin=None, **kwargs):
     is the signed-in one."""
     if not is_proconnect(sociallogin):
         return
-    id_token = (sociallogin.state or {}).get("id_token")
-    if id_token:
-        from .views import ID_TOKEN_SESSION_KEY
+    state = sociallogin.state or {}
+    if state.get("id_token") and state.get("end_session_endpoint"):
+        from .views import END_SESSION_SESSION_KEY, ID_TOKEN_SESSION_KEY
 
-        request.session[ID_TOKEN_SESSION_KEY] = id_token
+        request.session[ID_TOKEN_SESSION_KEY] = state["id_token"]
+        request.session[END_SESSION_SESSION_KEY] = state["end_session_endpoint"]
     if used_mfa(sociallogin):
         mark_session_verified(request, method="proconnect")
     userinfo = (sociallogin.account.extra_data or {}).get("userinfo") or {}

@@ -19,5 +19,6 @@ urlpatterns = [
             ]
         ),
     ),
+    path("proconnect/sortie/", views.logout_leave, name="proconnect_logout_leave"),
     path("proconnect/deconnexion/", views.logout_return, name="proconnect_logout_return"),
 ]

@@ -19,14 +19,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import PROVIDER_ID, client
+from . import client
 from .client import ProConnectError
 from .config import get_config
 
 logger = logging.getLogger(__name__)
 
 ID_TOKEN_SESSION_KEY = "proconnect_id_token"
+END_SESSION_SESSION_KEY = "proconnect_end_session_endpoint"
 LOGOUT_STATE_SESSION_KEY = "proconnect_logout_state"
+LOGOUT_URL_SESSION_KEY = "proconnect_logout_url"
 
 # What the agent reads, by kind of failure. Every one offers the password sign-in (template).
 REASONS = {
@@ -67,6 +69,11 @@ def error_page(request: HttpRequest, reason: str, *, exception: Exception | None
         {"reason": reason, "message": REASONS[reason].format(**params), "retry": reason not in {"unknown_account"}},
         status=STATUS.get(reason, 400),
     )
+
+
+def leave_page(request: HttpRequest, url: str, *, title: str):
+    """The page between a form and ProConnect (see account/proconnect_leave.html): form-action stays 'self'."""
+    return render(request, "account/proconnect_leave.html", {"url": url, "title": title})
 
 
 def reason_for(error, exception, extra_context) -> str:
@@ -144,8 +151,10 @@ class ProConnectOAuth2Adapter(OpenIDConnectOAuth2Adapter):
             raise ProConnectError("sub différent entre id_token et userinfo", reason="invalid_response")
         if not (userinfo.get("email") or "").strip():
             raise ProConnectError("userinfo sans e-mail", reason="no_email")
-        # Kept with the login (serialised with it if a second step follows) for the logout's id_token_hint.
+        # Kept with the login (serialised with it if a second step follows) for the logout: id_token_hint and the
+        # end-session endpoint (no call to ProConnect is needed to sign out).
         self.state["id_token"] = id_token
+        self.state["end_session_endpoint"] = self.openid_config.get("end_session_endpoint") or ""
         return self.get_provider().sociallogin_from_response(request, {"userinfo": userinfo, "id_token": claims})
 
 
@@ -182,19 +191,11 @@ def end_session_url(request: HttpRequest) -> str | None:
     """Where to send the browser to end the ProConnect session too, when this session was opened with ProConnect.
 
     Remembers the logout ``state`` on the request: ``AccountAdapter.logout`` keeps it in the new anonymous session,
-    checked by ``logout_return``. None when ProConnect is not configured or cannot be reached (local logout only).
+    checked by ``logout_return``. None when the session was not opened with ProConnect (local logout only).
     """
     id_token = request.session.get(ID_TOKEN_SESSION_KEY)
-    config = get_config()
-    if not id_token or config is None:
-        return None
-    adapter = ProConnectOAuth2Adapter(request, PROVIDER_ID)
-    try:
-        endpoint = adapter.openid_config.get("end_session_endpoint")
-    except ProConnectError as exc:
-        logger.warning("ProConnect : déconnexion locale seulement (%s)", exc)
-        return None
-    if not endpoint:
+    endpoint = request.session.get(END_SESSION_SESSION_KEY)
+    if not id_token or not endpoint or get_config() is None:
         return None
     state = secrets.token_urlsafe(32)
     request._proconnect_logout_state = state
@@ -204,6 +205,15 @@ def end_session_url(request: HttpRequest) -> str | None:
         "post_logout_redirect_uri": request.build_absolute_uri(reverse("proconnect_logout_return")),
     }
     return f"{endpoint}?{urlencode(params)}"
+
+
+@login_not_required
+def logout_leave(request: HttpRequest):
+    """After the portal's logout (a form): the page that takes the browser on to ProConnect's end_session."""
+    url = request.session.pop(LOGOUT_URL_SESSION_KEY, None)
+    if not url:
+        return redirect("home")
+    return leave_page(request, url, title="Déconnexion de ProConnect")
 
 
 @login_not_required

@@ -276,9 +276,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Content-Security-Policy (django-csp 4): no inline script or style.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-PROCONNECT_ORIGIN = (
-    f"{'http' if PROCONNECT_ALLOW_HTTP else 'https'}://{PROCONNECT_DOMAIN}" if PROCONNECT_DOMAIN else None
-)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -288,8 +285,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        # The sign-in and logout forms answer with a redirect to ProConnect, which form-action also governs.
-        "form-action": [SELF, *([PROCONNECT_ORIGIN] if PROCONNECT_ORIGIN else [])],
+        # Chrome applies form-action to every redirect after a form: ProConnect is reached through a page
+        # (account/proconnect_leave.html), never straight from a form.
+        "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],
     }

@@ -20,6 +20,7 @@ from tests.oidc.server import (
     CLIENT_ROGUE_USERINFO,
     authorize,
     configure,
+    leave_url,
     local,
     replace_query,
     sign_in_at_provider,
@@ -251,8 +252,10 @@ def test_logout_goes_through_end_session_and_checks_state(client, proconnect):
     UserFactory(email=ACCOUNTS["membre"]["email"])
     sign_in(client, "membre")
     response = client.post("/compte/logout/")
-    assert response.status_code == 302
-    url = response["Location"]
+    assert response.status_code == 302 and response["Location"] == "/compte/proconnect/sortie/"
+    assert SESSION_KEY not in client.session
+    url = leave_url(client.get("/compte/proconnect/sortie/"))
+    assert client.get("/compte/proconnect/sortie/")["Location"] == "/"  # shown once
     assert url.startswith(f"{proconnect.issuer}/session/end?")
     params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert params["post_logout_redirect_uri"] == "http://testserver/compte/proconnect/deconnexion/"
@@ -262,7 +265,8 @@ def test_logout_goes_through_end_session_and_checks_state(client, proconnect):
     assert bad.status_code == 400 and "n’a pas pu être vérifié" in bad.content.decode()
     # The state is single-use: a good return after a bad one is refused too; a fresh logout works.
     sign_in(client, "membre")
-    url = client.post("/compte/logout/")["Location"]
+    client.post("/compte/logout/")
+    url = leave_url(client.get("/compte/proconnect/sortie/"))
     state = parse_qs(urlsplit(url).query)["state"][0]
     back = client.get(f"/compte/proconnect/deconnexion/?state={state}", follow=True)
     assert "Vous êtes déconnecté·e du portail et de ProConnect." in back.content.decode()

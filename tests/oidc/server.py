@@ -166,8 +166,16 @@ def authorize(client, *, next_url: str | None = None):
     """Start the sign-in from the portal: the redirect to the provider's authorization endpoint."""
     path = "/compte/oidc/proconnect/login/" + (f"?next={next_url}" if next_url else "")
     response = client.post(path)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response["Location"]
+    return leave_url(response)
+
+
+def leave_url(response) -> str:
+    """The ProConnect URL of the page the portal shows between a form and ProConnect (proconnect_leave.html)."""
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert [t.name for t in response.templates][0] == "account/proconnect_leave.html"
+    url = response.context["url"]
+    assert f'content="0;url={url.replace("&", "&amp;")}"' in response.content.decode()
+    return url
 
 
 def sign_in_at_provider(authorize_url: str, account: str, session=None) -> str:

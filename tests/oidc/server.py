@@ -22,6 +22,8 @@ import pytest
 
 from tests.conftest import require_or_skip
 
+os.environ.setdefault("NODE_NO_WARNINGS", "1")  # the provider's process: no Node.js runtime warnings in its log
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).resolve().parent / "provider.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider" / "package.json"
@@ -205,6 +207,3 @@ def local(url: str) -> str:
     """The path and query of a portal URL, for the Django test client."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-os.environ.setdefault("NODE_NO_WARNINGS", "1")

@@ -217,6 +217,12 @@ def test_userinfo_signed_by_another_key(client, settings, oidc_providers):
     assert_error_page(response, "La signature de la réponse de ProConnect")
 
 
+def test_id_token_signed_with_another_algorithm_than_registered(client, proconnect, settings):
+    settings.PROCONNECT_ALGORITHM = "ES256"  # the provider signs in RS256
+    UserFactory(email=ACCOUNTS["membre"]["email"])
+    assert_error_page(sign_in(client, "membre"), "La signature de la réponse de ProConnect")
+
+
 def test_expired_code(client, settings, oidc_providers):
     configure(settings, oidc_providers("http://testserver"), client_id=CLIENT_EXPIRED_CODE)
     UserFactory(email=ACCOUNTS["membre"]["email"])

@@ -106,7 +106,7 @@ def test_existing_member_signs_in_keeps_positions_and_names_are_updated(client, 
     assert not user.is_cariforef_staff
     assert client.get("/").status_code == 200
     # What ProConnect sent is part of the personal data the agent can download.
-    export = client.get("/profil/mes-donnees/").json()["compte"]["connexions_proconnect"]
+    export = client.get("/profil/mes-donnees.json").json()["compte"]["connexions_proconnect"]
     assert export[0]["identifiant"] == user.email and export[0]["donnees"]["userinfo"]["siret"]
 
 

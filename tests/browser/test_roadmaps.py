@@ -105,7 +105,8 @@ def test_keyboard_only_status_edit(page):
     # Tab until the "Modifier le statut" link of the action has the focus, then Enter.
     for _ in range(120):
         page.keyboard.press("Tab")
-        label = page.evaluate("() => document.activeElement && document.activeElement.textContent")
+        # A link, not the table box around it (focusable too, for scrolling: its text holds every link label).
+        label = page.evaluate("() => document.activeElement.tagName === 'A' && document.activeElement.textContent")
         if label and "Modifier le statut" in label:
             break
     else:

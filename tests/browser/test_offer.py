@@ -120,7 +120,7 @@ def test_offer_journey(page):
         other.get_by_role("link", name="Clefop Nantes").click()
         other.wait_for_load_state()
         assert_accessible(other)
-        other.get_by_label("Type d'appui").select_option(label="Outillage")
+        other.get_by_label("Type d’appui").select_option(label="Outillage")
         other.get_by_label("Votre besoin").fill("Un modèle de tableau de bord pour suivre nos fiches actions.")
         other.get_by_role("button", name="Envoyer la demande").click()
         other.wait_for_load_state()

@@ -73,7 +73,7 @@ def test_member_animateur_cochair_journey(page):
     page.get_by_role("link", name="Adopter").click()
     page.wait_for_load_state()
     assert_accessible(page)
-    page.get_by_label("Date de la plénière d'adoption").fill("2024-03-15")
+    page.get_by_label("Date de la plénière d’adoption").fill("2024-03-15")
     page.get_by_role("button", name="Adopter la feuille de route").click()
     page.wait_for_load_state()
     roadmap.refresh_from_db()

@@ -86,7 +86,7 @@ def test_import_page_follows_its_roll_back_to_the_end(page, monkeypatch):
     with page.expect_response(lambda response: "/taches/" in response.url):  # a poll, then the worker runs it
         pass
     jobs.execute(queued[0].pk)
-    page.get_by_text("Annulé — Annulé : 0 valeur(s) supprimée(s), 1 valeur(s) rétablie(s).").wait_for()
+    page.get_by_text("Annulé — Annulé : 0\u00a0valeur supprimée, 1\u00a0valeur rétablie.").wait_for()
     assert "Agrégats recalculés, fiches repères en cours de mise à jour." in state.inner_text()
     assert ImportBatch.objects.get(pk=correction.pk).status == ImportBatch.Status.ROLLED_BACK
     assert Observation.objects.get(indicator__code="emp", level="commune", code=communes[0]).value == 100

@@ -73,6 +73,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -91,9 +92,10 @@ def validate_members_file(data: bytes, filename: str) -> ImportResult:
     try:
         table = read_table(data, filename, expected_columns=set(COLUMNS))
     except TableReadError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.extend(exc.errors)
         return result
     result.encoding, result.delimiter = table.encoding, table.delimiter
+    result.notes = table.notes
     missing = REQUIRED - set(table.headers)
     if missing:
         result.errors.append(RowError(table.header_line, "", "colonne(s) manquante(s) : " + ", ".join(sorted(missing))))

@@ -311,7 +311,6 @@ class ImportCreateView(ImportFile, ImportCheckView):
 
     template_name = "reperes/staff/import_form.html"
     form_class = ImportForm
-    invalid_status = 200
 
     def get_check_params(self, form):
         return {"format": form.cleaned_data["format"], "options": form.options()}

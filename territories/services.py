@@ -64,14 +64,22 @@ def move_epci(*, epci: Epci, territory: Territory, user, reason: str = "") -> in
 
 
 @transaction.atomic
-def apply_official_composition(*, assignments: dict[str, tuple[str, str]], user, source: str) -> dict:
+def apply_official_composition(
+    *, assignments: dict[str, tuple[str, str]], user, source: str, create_territories: bool = False
+) -> dict:
     """Apply a validated official file: commune code → (territory code, territory name).
 
-    Creates territories that do not exist yet (in the département of their communes), moves every
-    commune, and marks the composition as official.
+    Creates the territories that do not exist yet (in the département of their communes) only when
+    ``create_territories`` says the person confirmed it; moves every commune, and marks the composition as official.
     """
     communes = {c.code: c for c in Commune.objects.select_for_update().select_related("departement")}
     territories = {t.code: t for t in Territory.objects.all()}
+    unknown = sorted({code for code, _name in assignments.values()} - set(territories))
+    if unknown and not create_territories:
+        raise CompositionError(
+            f"le fichier crée {len(unknown)} territoire{'s' if len(unknown) > 1 else ''} "
+            f"({', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}) : confirmez la création pour l’appliquer."
+        )
     created = 0
     renamed = 0
     for code, (territory_code, territory_name) in assignments.items():

@@ -132,7 +132,6 @@ class MemberImport(StaffViewMixin, ImportMixin):
 class MemberImportView(MemberImport, ImportCheckView):
     template_name = "clefop/member_import.html"
     form_class = ImportFileForm
-    invalid_status = 200
     extra_context = {"columns": COLUMNS}
 
 

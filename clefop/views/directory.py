@@ -13,9 +13,10 @@ from srefop_portal.common.tabular import csv_response, xlsx_response
 
 from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
 from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
+from ..jobs import apply_member_import
 from ..models import Membership, Organisation
 from ..services import ClefopError
-from ..services.directory import import_members, save_organisation
+from ..services.directory import save_organisation
 
 EXPORT_HEADERS = [
     "Nom",
@@ -138,13 +139,13 @@ class MemberImportView(MemberImport, ImportCheckView):
 class MemberImportConfirmView(MemberImport, ImportConfirmView):
     success_url = reverse_lazy("clefop:directory")
     apply_errors = (ClefopError,)
+    job_kind = "clefop.import_members"
+
+    def row_count(self, result) -> int:
+        return len(result.members)
 
     def apply(self, result, *, data, filename, token):
-        summary = import_members(members=result.members, by=self.request.user)
-        return (
-            f"Import terminé : {summary['memberships']} appartenance(s), {summary['users']} compte(s) et "
-            f"{summary['organisations']} structure(s) créés."
-        )
+        return apply_member_import(result, by=self.request.user)
 
 
 class OrganisationListView(StaffViewMixin, ListView):

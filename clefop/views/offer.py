@@ -18,6 +18,7 @@ from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, Imp
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
+from ..jobs import apply_dispositif_import
 from ..models import (
     Dispositif,
     Registration,
@@ -261,13 +262,13 @@ class DispositifImportView(DispositifImport, ImportCheckView):
 class DispositifImportConfirmView(DispositifImport, ImportConfirmView):
     success_url = reverse_lazy("clefop:dispositif_list")
     apply_errors = (ClefopError,)
+    job_kind = "clefop.import_dispositifs"
+
+    def row_count(self, result) -> int:
+        return len(result.rows)
 
     def apply(self, result, *, data, filename, token):
-        counts = services.import_dispositifs(rows=result.rows, by=self.request.user)
-        return (
-            f"Import terminé : {counts['created']} dispositif(s) créé(s), {counts['updated']} mis à jour, "
-            f"{counts['organisations']} structure(s) créée(s)."
-        )
+        return apply_dispositif_import(result, by=self.request.user)
 
 
 # ---------------------------------------------------------------------------------------------- sessions

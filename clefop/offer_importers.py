@@ -254,8 +254,9 @@ def validate_dispositifs_file(data: bytes, filename: str) -> DispositifImport:
     return result
 
 
-def _date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+def _date(value):
+    """A date cell (dd/mm/yyyy in CSV, a real date in XLSX: both are read back by the import)."""
+    return value or None
 
 
 def export_rows(dispositifs):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("donnees/", public.OpenDataView.as_view(), name="open_data"),
     path("donnees/feuilles-de-route.csv", public.OpenDataCsvView.as_view(), name="open_data_csv"),
     path("donnees/feuilles-de-route.json", public.OpenDataJsonView.as_view(), name="open_data_json"),
+    path("donnees/feuilles-de-route.schema.json", public.OpenDataSchemaView.as_view(), name="open_data_schema"),
     # Workspace of a Clefop
     path(WS, workspace.BodyRoadmapsView.as_view(), name="body_roadmaps"),
     path(WS + "nouvelle/", workspace.RoadmapCreateView.as_view(), name="roadmap_create"),

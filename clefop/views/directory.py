@@ -9,7 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
-from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.tabular import export_response
 
 from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
 from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
@@ -108,9 +108,8 @@ class DirectoryExportView(StaffViewMixin, TemplateView):
             for m in directory_queryset(form).iterator(chunk_size=500)
         )
         stamp = timezone.localdate().isoformat()
-        if request.GET.get("format") == "csv":
-            return csv_response(f"annuaire-srefop-{stamp}.csv", EXPORT_HEADERS, rows)
-        return xlsx_response(f"annuaire-srefop-{stamp}.xlsx", EXPORT_HEADERS, rows, sheet_title="Annuaire")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, f"annuaire-srefop-{stamp}", EXPORT_HEADERS, rows, sheet_title="Annuaire")
 
 
 class MemberImportTemplateView(ImportTemplateView):

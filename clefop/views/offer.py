@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
-from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.tabular import export_response
 
 from ..jobs import apply_dispositif_import
 from ..models import (
@@ -231,9 +231,8 @@ class DispositifExportView(PublicMixin, View):
         dispositifs = catalogue_queryset(form, request.user).prefetch_related("territories")
         stamp = timezone.localdate().isoformat()
         rows = export_rows(dispositifs)
-        if request.GET.get("format") == "csv":
-            return csv_response(f"offre-de-services-{stamp}.csv", COLUMNS, rows)
-        return xlsx_response(f"offre-de-services-{stamp}.xlsx", COLUMNS, rows, sheet_title="Dispositifs")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, f"offre-de-services-{stamp}", COLUMNS, rows, sheet_title="Dispositifs")
 
 
 class DispositifImportTemplateView(ImportTemplateView):
@@ -517,15 +516,14 @@ class SessionRegistrationsExportView(SessionMixin, StaffViewMixin, View):
                 r.user.first_name,
                 r.user.email,
                 r.get_status_display(),
-                timezone.localtime(r.requested_at).strftime("%d/%m/%Y %H:%M"),
+                r.requested_at,
                 presence[r.attended],
             ]
             for r in registrations
         )
         name = f"inscriptions-session-{self.session.pk}"
-        if request.GET.get("format") == "csv":
-            return csv_response(f"{name}.csv", self.HEADERS, rows)
-        return xlsx_response(f"{name}.xlsx", self.HEADERS, rows, sheet_title="Inscriptions")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, name, self.HEADERS, rows, sheet_title="Inscriptions")
 
 
 class SessionDocumentUploadView(SessionMixin, StaffViewMixin, View):

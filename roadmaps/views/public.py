@@ -8,7 +8,7 @@ from srefop_portal.common.permissions import PublicMixin
 from srefop_portal.common.tabular import csv_response
 from territories.models import Territory
 
-from ..exports import open_data_json, open_data_rows
+from ..exports import open_data_json, open_data_rows, open_data_schema
 from ..models import (
     Action,
     Ambition,
@@ -136,7 +136,17 @@ class OpenDataView(PublicMixin, TemplateView):
 class OpenDataCsvView(PublicMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         headers, rows = open_data_rows()
-        return csv_response("feuilles-de-route-adoptees.csv", headers, rows)
+        # The machine format its schema publishes (dot decimal, ISO dates), not the French spreadsheet one.
+        return csv_response("feuilles-de-route-adoptees.csv", headers, rows, machine=True)
+
+
+class OpenDataSchemaView(PublicMixin, TemplateView):
+    """The Table Schema of the open-data CSV."""
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(open_data_schema(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class OpenDataJsonView(PublicMixin, TemplateView):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from srefop_portal.common import versions
-from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.tabular import EXPORT_FORMATS, export_response
 
 from .. import services
 from ..exports import roadmap_rows
@@ -720,13 +720,13 @@ class AnnualReviewDetailView(RoadmapMixin, TemplateView):
 
 class RoadmapExportView(RoadmapMixin, TemplateView):
     def get(self, request, *args, **kwargs):
+        if self.kwargs["fmt"] not in EXPORT_FORMATS:
+            raise Http404("Format d’export inconnu.")
         roadmap = self.get_roadmap()
         actions = Action.objects.for_user(request.user).filter(roadmap=roadmap)
         headers, rows = roadmap_rows(roadmap, actions)
         name = f"feuille-de-route-{self.get_body().slug}-{roadmap.period_label}-v{roadmap.version}"
-        if self.kwargs["fmt"] == "xlsx":
-            return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title="Feuille de route")
-        return csv_response(f"{name}.csv", headers, rows)
+        return export_response(self.kwargs["fmt"], name, headers, rows, sheet_title="Feuille de route")
 
 
 __all__ = ["RoadmapStatus"]

@@ -257,19 +257,29 @@ def test_import_with_errors_writes_nothing_then_good_file_applies(staff_client):
 
 def test_export_neutralises_formulas_and_round_trips(client, staff_client):
     DispositifFactory(name='=HYPERLINK("http://evil")', description="+33 cmd", territories=[territory("44-NAN")])
+    DispositifFactory(name="Prépa clés", territories=[territory("44-NAN")])
     response = client.get(reverse("clefop:dispositif_export"), {"format": "csv"})
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+33 cmd" in text
     response = client.get(reverse("clefop:dispositif_export"), {"format": "xlsx", "territoire": "44-NAN"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "nom" and rows[1][0].startswith("'=")
-    assert rows[1][4] == "44-NAN"
-    # The export is importable as is (same columns).
+    rows = list(sheet.iter_rows())
+    evil = next(row for row in rows if str(row[0].value).startswith("="))
+    # An explicit string cell: never evaluated, and no apostrophe shows.
+    assert rows[0][0].value == "nom" and evil[0].data_type == "s" and evil[0].value == '=HYPERLINK("http://evil")'
+    assert evil[4].value == "44-NAN"
+    # The export is importable as is (same columns); the formula-looking name is refused by line and column.
+    upload = io.BytesIO(response.content)
+    upload.name = "export.xlsx"
+    response = staff_client.post(reverse("clefop:dispositif_import"), {"file": upload})
+    assert response.status_code == 400
+    errors = response.context["result"].errors
+    assert [(e.line, e.column) for e in errors] == [(evil[0].row, "nom")] and "formule" in errors[0].message
+    response = client.get(reverse("clefop:dispositif_export"), {"format": "xlsx", "q": "Prépa clés"})
     upload = io.BytesIO(response.content)
     upload.name = "export.xlsx"
     result = staff_client.post(reverse("clefop:dispositif_import"), {"file": upload}).context["result"]
-    assert result.errors == [] and result.created == 1  # the name now starts with a quote: a new entry
+    assert result.errors == [] and result.updated == 1
 
 
 # ---------------------------------------------------------------------------------------------- sessions

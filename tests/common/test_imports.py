@@ -130,7 +130,10 @@ def test_file_type_and_size_limits(staff_client, name, content, message):
 
 def test_tabular_file_field_states_its_limit():
     field = TabularFileField(label="Fichier", help_text="CSV ou XLSX", max_mb=7)
-    assert field.help_text == "CSV ou XLSX. 7 Mo au plus."
+    assert field.help_text == (
+        "CSV ou XLSX. 7 Mo au plus, 100\u202f000 lignes et 200 colonnes au plus ; "
+        "un classeur XLSX ne doit pas dépasser 60 Mo une fois décompressé."
+    )
     assert field.widget.attrs["accept"] == ".csv,.txt,.xlsx"
 
 

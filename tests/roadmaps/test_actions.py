@@ -1,6 +1,7 @@
 import datetime
 import io
 import re
+import zipfile
 
 import pytest
 from django.core import mail
@@ -259,9 +260,11 @@ def test_roadmap_exports_neutralise_formulas(client_for):
     assert "'=HYPERLINK" in text and "'+33 1 23" in text
     xlsx = client.get(reverse("roadmaps:roadmap_export", args=[roadmap.body.slug, roadmap.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    values = [cell.value for row in sheet.iter_rows() for cell in row]
-    assert '\'=HYPERLINK("http://x")' in values
-    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+    cells = {cell.value: cell for row in sheet.iter_rows() for cell in row}
+    # Explicit string cells: no formula, no visible apostrophe.
+    assert cells['=HYPERLINK("http://x")'].data_type == "s" and cells["+33 1 23"].data_type == "s"
+    assert not any(cell.data_type == "f" for cell in cells.values())
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(xlsx.content)).read("xl/worksheets/sheet1.xml")
 
 
 def test_open_data_json_lists_adopted_roadmaps_only(client_for):

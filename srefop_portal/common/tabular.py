@@ -320,9 +320,8 @@ def inspect_workbook(data: bytes) -> None:
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list[str]], list[str]]:
-    from openpyxl import load_workbook
-
     inspect_workbook(data)
+    from openpyxl import load_workbook
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on bad files
@@ -424,12 +423,13 @@ def read_table(data: bytes, filename: str = "", expected_columns: set[str] | Non
         raise TableReadError("Le fichier est vide.")
     name = filename.lower()
     notes: list[str] = []
-    if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04" or data[:2] == b"PK":
+    if data[:2] == b"PK":
         raw_rows, notes = _read_xlsx(data)
         encoding, delimiter = "XLSX", ""
     elif name.endswith(".xls"):
         raise TableReadError("Le format .xls n'est pas lu : enregistrez le fichier en .xlsx ou .csv.")
     else:
+        # Not an archive, whatever its name says: a PDF or a picture is named as such, a CSV saved as .xlsx is read.
         raw_rows, encoding, delimiter = _read_csv(data)
     if not any(any(c.strip() for c in r) for r in raw_rows):
         raise TableReadError("Le fichier ne contient aucune ligne.")

@@ -1,6 +1,6 @@
 """`make bench` (BENCH_ARGS="--scales 1 10 --quick"): every measure of the portal, each beside its target.
 
-    python -m bench.run [--scales 1 10] [--quick] [--reuse] [--clients 20] [--only pages,reperes,veille,reports]
+    python -m bench.run [--scales 1 10] [--quick] [--reuse] [--clients 20] [--only pages,reperes,veille,reports,imports]
 
 From a fresh clone, on a machine with PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432)
 and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9):
@@ -16,6 +16,7 @@ and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9):
 3. the per-app benches, through their entry points: repères full rebuild and sheets (bench/reperes_bench.py),
    veille search over 200,000 items and ingestion (bench/veille_bench.py, on the scale-10 database), territory
    report beside WeasyPrint alone and the regional bundle with 2 Celery workers (bench/report_bench.py, scale 1);
+   the check step of the imports on 100,000 valid rows and on a decompression bomb (bench/imports_bench.py, scale 1);
 4. writes bench/results/latest.json and latest.md (one table: every figure beside its target) and prints the table.
 The last soak (`make soak`, bench/results/soak.json) is shown in the table too.
 
@@ -60,6 +61,9 @@ TARGETS = {
     "veille_search_p95_ms": 50.0,
     "veille_ingestion_per_min": 10_000,
     "soak_errors": 0,
+    "imports_valid_s": 10.0,
+    "imports_bomb_s": 2.0,
+    "imports_bomb_peak_mb": 200.0,
 }
 
 
@@ -210,6 +214,13 @@ def run_veille(scale: int, quick: bool) -> dict:
     )
 
 
+def run_imports(scale: int) -> dict:
+    """bench/imports_bench.py (each case in a child process) on the generated database of ``scale``."""
+    from bench import imports_bench
+
+    return imports_bench.run(env=harness.environment(scale))
+
+
 def run_reports(scale: int, quick: bool) -> dict:
     """bench/report_bench.py on the generated database of ``scale`` (never its own set-up: it would drop it)."""
     os.environ["BENCH_REPORTS_DATABASE_URL"] = harness.database_url(scale)
@@ -338,6 +349,24 @@ def table_rows(data: dict) -> list[list[str]]:
             add("7", "Veille : collecte d’un flux (HTTP, analyse, dédoublonnage, étiquetage)",
                 {s: _num(rate, 0, " articles/min")}, "≥ 10 000 articles/min", ok)  # fmt: skip
 
+    imports = data.get("imports", {}).get(str(min(scales)), {})
+    for case in (imports.get("cases") or {}).values():
+        bomb = "bombe" in case["case"]
+        target = (
+            f"refus ≤ {TARGETS['imports_bomb_s']:g} s, ≤ {TARGETS['imports_bomb_peak_mb']:g} Mo"
+            if bomb
+            else f"≤ {TARGETS['imports_valid_s']:g} s"
+        )
+        ok = (
+            not case["valid"]
+            and case["seconds"] <= TARGETS["imports_bomb_s"]
+            and case["peak_mb"] <= TARGETS["imports_bomb_peak_mb"]
+            if bomb
+            else case["valid"] and case["seconds"] <= TARGETS["imports_valid_s"]
+        )
+        figure = f"{_num(case['seconds'], 2, ' s')}, pic {_num(case['peak_mb'], 0, ' Mo')}"
+        add("14", f"Import, vérification : {case['case']}", {min(scales): figure}, target, ok)
+
     soak = data.get("soak")
     if soak:
         add("8", f"Charge soutenue (`make soak`, {soak.get('date', '?')}) : {soak['clients']} clients, "
@@ -401,7 +430,14 @@ def markdown(data: dict) -> str:
 
 # ---------------------------------------------------------------------------------------------- main
 
-ALL_STEPS = {"data": "generation", "pages": "pages", "reperes": "reperes", "veille": "veille", "reports": "reports"}
+ALL_STEPS = {
+    "data": "generation",
+    "pages": "pages",
+    "reperes": "reperes",
+    "veille": "veille",
+    "reports": "reports",
+    "imports": "imports",
+}
 
 
 def keep_previous(data: dict, steps: set[str]) -> None:
@@ -432,7 +468,7 @@ def main():
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--quick", action="store_true", help="fewer samples: about half the time")
     parser.add_argument("--reuse", action="store_true", help="keep the databases that already hold the data")
-    parser.add_argument("--only", default="data,pages,reperes,veille,reports", help="steps, comma-separated")
+    parser.add_argument("--only", default="data,pages,reperes,veille,reports,imports", help="steps, comma-separated")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=0, help="requests per page (default 200, quick 80)")
     parser.add_argument("--page-seconds", type=float, default=0, help="cap per page (default 25 s, quick 10 s)")
@@ -473,6 +509,7 @@ def main():
         "reperes": {},
         "veille": {},
         "reports": {},
+        "imports": {},
         "errors": {},
         "load_by_step": {},
     }
@@ -514,6 +551,8 @@ def main():
             data["reports"][str(scale)] = step(
                 f"rapports PDF, échelle {scale}", lambda s=scale: run_reports(s, args.quick)
             )
+        if "imports" in steps and scale == min(args.scales):
+            data["imports"][str(scale)] = step(f"imports, échelle {scale}", lambda s=scale: run_imports(s))
     soak = RESULTS / "soak.json"
     if soak.exists():
         data["soak"] = json.loads(soak.read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ line and column; then ``services.directory.import_members`` applies the plan in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -79,12 +80,14 @@ class ImportResult:
     def is_valid(self) -> bool:
         return not self.errors and bool(self.members)
 
-    @property
+    @cached_property
     def new_users(self) -> int:
         from accounts.models import User
 
         emails = {m.email for m in self.members}
-        return len(emails - set(User.objects.filter(email__in=emails).values_list("email", flat=True)))
+        # A long list of parameters is refused by SQLite (and slow anywhere): above a thousand, all the addresses.
+        existing = User.objects.filter(email__in=emails) if len(emails) <= 1000 else User.objects.all()
+        return len(emails - set(existing.values_list("email", flat=True)))
 
 
 def validate_members_file(data: bytes, filename: str) -> ImportResult:

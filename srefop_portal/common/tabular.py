@@ -322,6 +322,7 @@ def inspect_workbook(data: bytes) -> None:
 def _read_xlsx(data: bytes) -> tuple[list[list[str]], list[str]]:
     inspect_workbook(data)
     from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on bad files

@@ -135,7 +135,7 @@ def test_directory_and_dispositifs_exports_have_typed_dates(staff_client, client
     [
         lambda r: reverse("roadmaps:roadmap_export", args=[r.body.slug, r.pk, "pdf"]),
         lambda r: reverse("clefop:directory_export") + "?format=pdf",
-        lambda r: reverse("clefop:dispositif_export") + "?format=pdf",
+        lambda r: reverse("offer:dispositif_export") + "?format=pdf",
         lambda r: reverse("reperes:sheet_data", args=["44-NAN", "pdf"]),
     ],
 )

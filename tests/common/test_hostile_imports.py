@@ -15,14 +15,16 @@ from django.urls import NoReverseMatch, reverse
 from bench.hostile_files import corpus
 from clefop.importers import COLUMNS as MEMBER_COLUMNS
 from clefop.importers import TEMPLATE_ROWS as MEMBER_ROWS
-from clefop.models import Dispositif, Membership, Organisation
-from clefop.offer_importers import COLUMNS as DISPOSITIF_COLUMNS
-from clefop.offer_importers import TEMPLATE_ROWS as DISPOSITIF_ROWS
+from clefop.models import Membership, Organisation
+from offer.importers import COLUMNS as DISPOSITIF_COLUMNS
+from offer.importers import TEMPLATE_ROWS as DISPOSITIF_ROWS
+from offer.models import Dispositif
 from reperes.models import ImportBatch, Indicator, Observation, Theme
 from roadmaps.importers import HEADERS as RECOMMENDATION_HEADERS
 from roadmaps.importers import template_rows as recommendation_rows
 from roadmaps.models import Recommendation
 from srefop_portal.common.models import Job
+from srefop_portal.common.templatetags.portal_tags import fr_number
 from territories.models import Commune, CompositionChange, Territory
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +108,8 @@ CASES = {
         large_invalid=lambda: _reperes_large(valid=False),
     ),
     "dispositifs": ImportCase(
-        url="clefop:dispositif_import",
-        template_url="clefop:dispositif_import_template",
+        url="offer:dispositif_import",
+        template_url="offer:dispositif_import_template",
         header=DISPOSITIF_COLUMNS,
         rows=lambda: DISPOSITIF_ROWS,
         large_valid=lambda: [
@@ -213,7 +215,7 @@ def test_hostile_file(staff_client, import_world, name, index):
         count = response.context["error_count"]
         assert count >= 10_000 and len(response.context["shown_errors"]) == 100
         html = response.content.decode()
-        assert "Télécharger la liste complète" in html and f"{count:,}".replace(",", "\u202f") in html
+        assert "Télécharger la liste complète" in html and fr_number(count) in html
         lines = staff_client.get(response.context["errors_url"]).content.decode("utf-8-sig").splitlines()
         assert lines[0] == "Ligne;Colonne;Erreur" and len(lines) >= count + 1
         assert lines[1].startswith("2;") and not any(" " in line.split(";")[0] for line in lines)  # "1230", not "1 230"

@@ -31,6 +31,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -126,7 +127,9 @@ class RowError:
         return f"{where} : {self.message}"
 
 
+@lru_cache(maxsize=4096)
 def normalise_header(value: str) -> str:
+    """« Code territoire » → « code_territoire » (also used on values compared by name: cached)."""
     value = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
     return "_".join(value.strip().lower().replace("-", " ").replace("'", " ").split())
 

@@ -83,12 +83,12 @@ def test_the_file_is_checked_again_at_confirmation(staff_client):
 
 
 def test_a_domain_error_while_applying_writes_nothing(staff_client, monkeypatch):
-    from clefop.views import directory
+    from clefop.services import directory
 
     def failing(**kwargs):
         raise ClefopError("structure en double")
 
-    monkeypatch.setattr(directory, "import_members", failing)
+    monkeypatch.setattr(directory, "import_members", failing)  # the service both the view and the job call
     token = _check(staff_client).context["token"]
     response, messages = _confirm(staff_client, token)
     assert response.status_code == 302 and response["Location"] == reverse(CHECK)

@@ -73,9 +73,11 @@ def test_machine_csv_keeps_dot_decimal_and_iso_dates():
 
 @pytest.mark.django_db
 def test_control_characters_typed_in_forms_do_not_break_the_exports(staff_client, client_for):
-    MembershipFactory(user__last_name=f"Nul{EVERY_CONTROL}", position=Position.MEMBER)
+    # NUL aside: Django's form fields refuse it and PostgreSQL cannot store it; every other one can be saved.
+    typed = EVERY_CONTROL.replace("\x00", "")
+    MembershipFactory(user__last_name=f"Nom{typed}", position=Position.MEMBER)
     roadmap = roadmap_with(actions=0)
-    ActionFactory(priority=roadmap.priorities.get(), roadmap=roadmap, title=f"Titre{EVERY_CONTROL}")
+    ActionFactory(priority=roadmap.priorities.get(), roadmap=roadmap, title=f"Titre{typed}")
     response = staff_client.get(reverse("clefop:directory_export"))
     assert response.status_code == 200 and read_xlsx(response.content)
     client = client_for("member")

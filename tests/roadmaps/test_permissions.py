@@ -84,6 +84,7 @@ CASES = [
     ("roadmaps:open_data", {}, PUBLIC),
     ("roadmaps:open_data_csv", {}, PUBLIC),
     ("roadmaps:open_data_json", {}, PUBLIC),
+    ("roadmaps:open_data_schema", {}, PUBLIC),
     # Workspace
     ("roadmaps:body_roadmaps", lambda: {"slug": clefop().slug}, READ),
     ("roadmaps:roadmap_create", lambda: {"slug": clefop().slug}, STEER),

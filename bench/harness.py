@@ -253,9 +253,11 @@ def load(
     requests: int | None = None,
     seconds: float | None = None,
     cookie: str = "",
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """``clients`` threads issue GETs on 127.0.0.1:``port``, round-robin over ``requests_`` (paths, or
-    (path, cookie) pairs for a mix of roles), until ``requests`` were sent or ``seconds`` passed (whichever first).
+    (path, cookie) pairs for a mix of roles), until ``requests`` were sent or ``seconds`` passed (whichever first);
+    ``headers`` are sent with every request (e.g. HX-Request for a fragment that HTMX polls).
     Connections are re-opened when the server closes them (gunicorn sync workers do)."""
     if requests is None and seconds is None:
         raise ValueError("requests or seconds")
@@ -275,12 +277,12 @@ def load(
             if stop_at is not None and time.monotonic() >= stop_at:
                 break
             path, path_cookie = plan[n % len(plan)]
-            headers = {"Host": "127.0.0.1"}
+            request_headers = {"Host": "127.0.0.1", **(headers or {})}
             if path_cookie:
-                headers["Cookie"] = path_cookie
+                request_headers["Cookie"] = path_cookie
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request("GET", path, headers=request_headers)
                 response = connection.getresponse()
                 body = response.read()
                 elapsed = (time.perf_counter() - started) * 1000

@@ -2,7 +2,6 @@
 leaking what another class may see or do, large priorities collapsed with the rest on demand (HTMX) or page by page
 (without JavaScript), and SQL per page that does not grow with the roadmap."""
 
-import datetime
 import re
 
 import pytest
@@ -13,35 +12,14 @@ from django.urls import reverse
 
 from roadmaps import services
 from roadmaps.fragments import COLLAPSE_AFTER, PAGE_SIZE, reader_class, roadmap_permissions
-from roadmaps.models import Action, ActionStatus, RoadmapStatus
+from roadmaps.models import ActionStatus, RoadmapStatus
 from tests.clefop.factories import MembershipFactory, clefop
 
-from .factories import ActionFactory, roadmap_with
+from .factories import ActionFactory, add_actions, roadmap_with
 
 pytestmark = pytest.mark.django_db
 
 ROW_LINK = re.compile(r'<a href="/instances/[^"]+/feuille-de-route/actions/(\d+)/"')
-
-
-def add_actions(roadmap, count: int, *, priority=None, restricted=False, prefix="Action en masse"):
-    """``count`` actions in one INSERT (the page must not care how they were made)."""
-    priority = priority or roadmap.priorities.order_by("order").first()
-    start = priority.actions.count()
-    Action.objects.bulk_create(
-        Action(
-            roadmap=roadmap,
-            priority=priority,
-            order=start + i + 1,
-            title=f"{prefix} {start + i + 1:03d}",
-            status=ActionStatus.IN_PROGRESS,
-            progress=40,
-            start_date=datetime.date(2024, 1, 1),
-            end_date=datetime.date(2030, 12, 31),
-            restricted=restricted,
-        )
-        for i in range(count)
-    )
-    return priority
 
 
 def priority_url(roadmap, priority, query=""):

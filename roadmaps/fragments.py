@@ -147,9 +147,33 @@ def _vary(roadmap: Roadmap, reader: ReaderClass, *extra) -> tuple:
     return (roadmap.pk, reader.key, timezone.localdate().isoformat(), *extra)
 
 
+def roadmap_record(roadmap: Roadmap) -> dict:
+    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it."""
+    return {
+        "transitions": list(roadmap.transitions.select_related("by")[:10]),
+        "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
+        "versions": list(
+            Roadmap.objects.filter(body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year)
+            .exclude(pk=roadmap.pk)
+            .order_by("-version")
+        ),
+    }
+
+
+def my_actions(roadmap: Roadmap, user, reader: ReaderClass) -> list[Action]:
+    """The actions of ``roadmap`` that ``user`` pilots (one query, outside the fragments: it is theirs alone)."""
+    actions = Action.objects.filter(roadmap=roadmap, pilots=user)
+    if not reader.sees_restricted:
+        actions = actions.filter(restricted=False)
+    return list(
+        actions.only("pk", "title", "status", "end_date", "roadmap_id").order_by("priority__order", "order", "pk")
+    )
+
+
 def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
-    """The synthesis and the section of each priority (first actions, then the « afficher la suite » row) as
-    HTML, for one reader class: ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}]}``."""
+    """The synthesis, the section of each priority (first actions, then the « afficher la suite » row) and the
+    record (annual reviews, steps, other versions) as HTML, for one reader class:
+    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record"}``."""
 
     def build():
         context = roadmap_detail_context(roadmap, sees_restricted=reader.sees_restricted)
@@ -183,12 +207,16 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
         return {
             "summary": render_to_string("roadmaps/_roadmap_summary.html", context),
             "priorities": sections,
+            "record": render_to_string(
+                "roadmaps/_roadmap_record.html", {"roadmap": roadmap, "body": roadmap.body, **roadmap_record(roadmap)}
+            ),
         }
 
     data = versions.cached("roadmaps:page-sections", apps=APPS, vary=_vary(roadmap, reader), build=build)
     return {
         "summary": mark_safe(data["summary"]),  # rendered by render_to_string (autoescaped)
         "priorities": [section | {"html": mark_safe(section["html"])} for section in data["priorities"]],
+        "record": mark_safe(data["record"]),
     }
 
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from srefop_portal.common import versions
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
 from .. import services
@@ -27,6 +26,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..fragments import (
+    my_actions,
     priority_page,
     priority_rows,
     reader_class,
@@ -89,26 +89,6 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-def roadmap_record(roadmap: Roadmap) -> dict:
-    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it, cached until the
-    roadmaps or the people (names of who did each step) change."""
-
-    def build():
-        return {
-            "transitions": list(roadmap.transitions.select_related("by")[:10]),
-            "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
-            "versions": list(
-                Roadmap.objects.filter(
-                    body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year
-                )
-                .exclude(pk=roadmap.pk)
-                .order_by("-version")
-            ),
-        }
-
-    return versions.cached("roadmaps:record", apps=("roadmaps", "accounts"), vary=(roadmap.pk,), build=build)
-
-
 class RoadmapDetailView(RoadmapMixin, TemplateView):
     """The roadmap page: its priorities and actions are fragments shared by every reader of the same class
     (roadmaps/fragments.py); what is the reader's own (buttons of a draft, the actions they pilot) is not."""
@@ -119,14 +99,10 @@ class RoadmapDetailView(RoadmapMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
         permissions = roadmap_permissions(user, body)
-        context["sections"] = roadmap_sections(roadmap, reader_class(user, body, permissions))
-        context.update(roadmap_record(roadmap))
+        reader = reader_class(user, body, permissions)
+        context["sections"] = roadmap_sections(roadmap, reader)
         context["perms_roadmap"] = permissions
-        context["my_actions"] = list(
-            Action.objects.for_user(user)
-            .filter(roadmap=roadmap, pilots=user)
-            .order_by("priority__order", "order", "pk")
-        )
+        context["my_actions"] = my_actions(roadmap, user, reader)
         return context
 
 

@@ -136,7 +136,7 @@ class PriorityActionsView(RoadmapMixin, TemplateView):
         priority, reader = self.get_priority(), self.reader()
         number = _non_negative(self.request.GET.get("page")) or 1
         rows, page_obj = priority_page(self.get_roadmap(), priority, reader, number)
-        context.update(priority=priority, rows=rows, page_obj=page_obj)
+        context.update(priority=priority, priority_label=f"Priorité {priority.order}", rows=rows, page_obj=page_obj)
         return context
 
 

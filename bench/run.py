@@ -425,7 +425,7 @@ def table_rows(data: dict) -> list[list[str]]:
         add("8", f"Charge soutenue (`make soak`, {soak.get('date', '?')}) : {soak['clients']} clients, "
             f"{_num(soak['seconds'], 0)} s, {_num(soak['requests'], 0)} requêtes",
             {1: f"{soak['server_errors']} erreur(s) serveur, p95 {_num(soak['p95_ms'], 0)} ms"
-                + (f" (charge {soak["load_average_end"][0]} à la fin)" if soak.get("load_average_end") else "")},
+                + (f" (charge {soak['load_average_end'][0]} à la fin)" if soak.get("load_average_end") else "")},
             "0 erreur serveur, p95 ≤ 1 s",
             soak["server_errors"] == 0 and soak["p95_ms"] <= TARGETS["soak_p95_ms"])  # fmt: skip
     return rows

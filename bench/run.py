@@ -342,6 +342,7 @@ def table_rows(data: dict) -> list[list[str]]:
         name = next(p["page"] for p in by_scale.values() if p)
         latency = {
             s: f"{_num(p['p50_ms'], 0)} / {_num(p['p95_ms'], 0)} ms (témoin p95 {_num(p['baseline']['p95_ms'], 0)})"
+            + (f", charge {_num(p['load_average'][0], 1)}" if p.get("load_average") else "")
             + (f", {p['server_errors']} erreur(s)" if p["server_errors"] else "")
             for s, p in by_scale.items()
             if p

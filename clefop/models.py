@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from srefop_portal.common.documents import StoredFile, stored_file_name
+from srefop_portal.common.second_factor import has_staff_powers
 from territories.models import Departement, Territory
 
 
@@ -90,7 +91,7 @@ def perimeter_of(user) -> Perimeter:
     cached = getattr(user, "_srefop_perimeter", None)
     if cached is not None:
         return cached
-    perimeter = Perimeter(is_staff=bool(user.is_cariforef_staff or user.is_superuser))
+    perimeter = Perimeter(is_staff=has_staff_powers(user))
     today = timezone.localdate()
     rows = (
         Membership.objects.active(today)

@@ -43,4 +43,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if not usage:
             self._rollback_login_failed_rl_usage()
             raise self.validation_error("too_many_login_attempts")
-        self._login_failed_rl_usage = ratelimit_impl.RateLimitUsage(usage=[*self._login_failed_rl_usage.usage, *usage.usage])
+        self._login_failed_rl_usage = ratelimit_impl.RateLimitUsage(
+            usage=[*self._login_failed_rl_usage.usage, *usage.usage]
+        )

@@ -2,13 +2,16 @@
 
 - ``authenticator_used``: the TOTP step at sign-in, the TOTP step asked later by a staff page (reauthentication),
   or a recovery code.
-- ``authenticator_added`` (TOTP): enrolment completed in this session, proving possession of the new device.
+- a TOTP device saved during a request of its owner (enrolment completed in this session, proving possession of the
+  new device). allauth's ``authenticator_added`` comes only after commit, once the session may already be saved.
 - ``user_logged_in``: the signed-in account learns, for the rest of that request, whether its session is verified.
 """
 
 from allauth.account.signals import user_logged_in
+from allauth.core import context
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authenticator_added, authenticator_used
+from allauth.mfa.signals import authenticator_used
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from srefop_portal.common.second_factor import bind_request_user, mark_session_verified
@@ -20,9 +23,17 @@ def second_factor_used(sender, request, user, authenticator, **kwargs):
         mark_session_verified(request, method=authenticator.type, user=user)
 
 
-@receiver(authenticator_added, dispatch_uid="srefop_second_factor_added")
-def second_factor_enrolled(sender, request, user, authenticator, **kwargs):
-    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+@receiver(post_save, sender=Authenticator, dispatch_uid="srefop_second_factor_enrolled")
+def second_factor_enrolled(sender, instance, created, **kwargs):
+    request = getattr(context, "request", None)
+    user = getattr(request, "user", None)
+    if (
+        created
+        and instance.type == Authenticator.Type.TOTP
+        and user is not None
+        and user.is_authenticated
+        and user.pk == instance.user_id
+    ):
         mark_session_verified(request, method="totp", user=user)
 
 

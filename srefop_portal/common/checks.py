@@ -57,8 +57,8 @@ def check_trusted_proxy_count(app_configs=None, **kwargs):
             checks.Warning(
                 "SREFOP_TRUSTED_PROXY_COUNT n’est pas défini : les limites de connexion par adresse ne savent pas "
                 "combien de mandataires inverses (reverse proxies) précèdent le portail.",
-                hint="Définissez SREFOP_TRUSTED_PROXY_COUNT : 0 si le portail reçoit directement les clients, 1 derrière "
-                "un nginx ou un répartiteur, 2 derrière deux… (voir docs/deploiement.md).",
+                hint="Définissez SREFOP_TRUSTED_PROXY_COUNT : 0 si le portail reçoit directement les clients, "
+                "1 derrière un nginx ou un répartiteur, 2 derrière deux… (voir docs/deploiement.md).",
                 id="srefop.W010",
             )
         ]

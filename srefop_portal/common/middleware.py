@@ -65,3 +65,37 @@ class SecondFactorMiddleware:
         ):
             return redirect(second_factor_step_url(user, request.get_full_path()))
         return None
+
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+PRIVATE_CONTENT_TYPES = (
+    "text/calendar",
+    "text/csv",
+    "application/pdf",
+    "application/vnd.openxmlformats",
+    "application/json",
+)
+
+
+class PrivateResponseHeadersMiddleware:
+    """``Permissions-Policy`` on every answer; ``Cache-Control: private, no-store`` on every answer to a signed-in
+    person and on every download (files, exports, calendar feeds), so that no shared cache or back button keeps
+    them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or response.has_header("Content-Disposition")
+            or getattr(response, "streaming", False)
+            or response.get("Content-Type", "").startswith(PRIVATE_CONTENT_TYPES)
+        ):
+            response["Cache-Control"] = "private, no-store"
+        return response

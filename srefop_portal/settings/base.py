@@ -154,7 +154,8 @@ ACCOUNT_RATE_LIMITS = {
 SREFOP_LOGIN_FAILED_ACCOUNT_RATE = os.environ.get("SREFOP_LOGIN_FAILED_ACCOUNT_RATE", "50/h/key")
 # The client address of rate limits: REMOTE_ADDR, or — behind N reverse proxies that each append to
 # X-Forwarded-For — the N-th address from the right. Never trust the header without proxies in front.
-SREFOP_TRUSTED_PROXY_COUNT = int(os.environ.get("SREFOP_TRUSTED_PROXY_COUNT", "0"))
+_proxy_count = os.environ.get("SREFOP_TRUSTED_PROXY_COUNT", "").strip()
+SREFOP_TRUSTED_PROXY_COUNT = int(_proxy_count) if _proxy_count.isdigit() else 0  # anything else: srefop.E010
 ALLAUTH_TRUSTED_PROXY_COUNT = SREFOP_TRUSTED_PROXY_COUNT
 # Sign-up: closed by default (actors join by invitation); SREFOP_OPEN_SIGNUP=1 opens it (demo: open by default).
 SREFOP_OPEN_SIGNUP = env_bool("SREFOP_OPEN_SIGNUP", DEMO_MODE)

@@ -55,4 +55,6 @@ def portal(request):
         "DEMO_MODE": settings.DEMO_MODE,
         "is_cariforef_staff": is_staff,
         "SITE_NAME": "Portail Srefop",
+        # The « Créer un compte » link is shown only where sign-up is open (accounts/adapters.py).
+        "SIGNUP_OPEN": bool(getattr(settings, "SREFOP_OPEN_SIGNUP", False)),
     }

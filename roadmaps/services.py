@@ -11,7 +11,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation, Position
+from clefop.models import Body, BodyKind, Membership, Organisation, Position
+from offer.models import Dispositif
 from srefop_portal.common.models import Notice
 
 from .history import link_labels, links_of, one_version

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from tests.accounts.factories import UserFactory
 
-BEFORE = [("clefop", "0003_offer")]
-AFTER = [("clefop", "0004_calendar_token_hashed")]
+BEFORE = [("clefop", "0004_offer_moved_to_offer_app")]
+AFTER = [("clefop", "0005_calendar_token_hashed")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,7 +83,7 @@ def test_signed_in_answers_and_downloads_are_not_stored(client, client_for):
         for url in (reverse("home"), reverse("accounts:profile"), reverse("accounts:personal_data")):
             assert signed_in.get(url)["Cache-Control"] == "private, no-store", (role, url)
     # Downloads, even public ones (the offer's CSV export) and the token calendar feeds.
-    response = client.get(reverse("clefop:dispositif_export"))
+    response = client.get(reverse("offer:dispositif_export"))
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
 
 

@@ -14,7 +14,7 @@ def hash_existing_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clefop", "0003_offer")]
+    dependencies = [("clefop", "0004_offer_moved_to_offer_app")]
 
     operations = [
         migrations.AddField(

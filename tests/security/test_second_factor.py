@@ -12,9 +12,9 @@ from reperes.sheets import build_sheet
 from srefop_portal.common.second_factor import SESSION_KEY, has_staff_powers
 from territories.models import Territory
 from tests.accounts.factories import StaffFactory, UserFactory
-from tests.offer import test_permissions as offer_matrix
 from tests.clefop import test_permissions as clefop_matrix
 from tests.clefop.conftest import nantes, workspace  # noqa: F401  (fixtures of the clefop matrix)
+from tests.offer import test_permissions as offer_matrix
 from tests.offer.test_permissions import offer  # noqa: F401  (fixture of the offer matrix)
 from tests.reperes import test_permissions as reperes_matrix
 from tests.roadmaps import test_permissions as roadmaps_matrix

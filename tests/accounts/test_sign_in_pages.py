@@ -44,11 +44,6 @@ def test_login_page_offers_sign_up_only_when_open(client, settings):
     assert f'href="{reverse("account_signup")}"' in html and "Créer un compte" in html
 
 
-def test_login_page_has_the_identity_provider_slot_empty_by_default(client):
-    html = client.get(reverse("account_login")).content.decode()
-    assert "ProConnect" not in html
-
-
 @pytest.mark.parametrize("demo_mode", [False, True])
 def test_sign_up_does_not_reveal_an_existing_account(settings, demo_mode):
     settings.SREFOP_OPEN_SIGNUP = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 
 
 class AccountError(Exception):
@@ -36,9 +36,8 @@ def export_personal_data(*, user) -> dict:
             for j in user.jobs.all()
         ],
     }
-    for config, module in app_modules("personal_data"):
-        if hasattr(module, "export"):
-            data[config.label] = module.export(user)
+    for config, export in implementations("personal_data.export"):
+        data[config.label] = export(user)
     return data
 
 
@@ -47,7 +46,6 @@ def delete_account(*, user) -> None:
     """Delete the account. Contributions (actions, notes, documents) stay, without their author."""
     if user.is_superuser:
         raise AccountError("Un compte d'administration technique ne peut pas être supprimé depuis le portail.")
-    for _config, module in app_modules("personal_data"):
-        if hasattr(module, "before_delete"):
-            module.before_delete(user)
+    for _config, erase in implementations("personal_data.erase"):
+        erase(user)
     user.delete()

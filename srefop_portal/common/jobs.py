@@ -128,9 +128,9 @@ def get_kind(name: str) -> JobKind:
 
 
 def _autodiscover():
-    from .plugins import app_modules
+    from .hooks import implementations
 
-    list(app_modules("jobs"))
+    list(implementations("jobs"))
 
 
 def kind_label(name: str) -> str:

@@ -108,6 +108,9 @@ _request = threading.local()
 
 def _request_started(**kwargs):
     _request.versions = {}
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:  # what a rolled-back transaction left is over
+            connection._srefop_pending = None
 
 
 def _request_finished(**kwargs):
@@ -165,8 +168,10 @@ def current(*labels: str) -> str | None:
 class _PendingBump:
     """What a transaction has written to the tracked apps; bumps them, once, when it commits.
 
-    Registered with ``transaction.on_commit`` at each write (so that the registrations made outside a savepoint
-    that rolls back still run); the first call at commit bumps, the others do nothing. After a rollback, the object
+    Registered with ``transaction.on_commit`` at each write: a registration made inside a savepoint that rolls back
+    goes with its writes, the others run at commit, where the first call bumps and the others do nothing. (Django's
+    public API cannot tell whether an earlier registration is still alive: registering once per transaction would
+    lose the bump of the writes that follow a rolled-back savepoint.) After a rollback, the object
     is left on the connection and reused by the next transaction: it may then bump an app for nothing, which is
     harmless, and its salt keeps growing, so that it never meets a key used before."""
 
@@ -175,11 +180,14 @@ class _PendingBump:
         self.labels: set[str] = set()
         self.salt = uuid.uuid4().hex[:12]
         self.writes = 0
+        self.done = False
 
     def __call__(self):
-        if getattr(self.connection, "_srefop_pending", None) is not self:
+        if self.done:
             return  # already bumped by an earlier registration of this transaction
-        self.connection._srefop_pending = None
+        self.done = True
+        if getattr(self.connection, "_srefop_pending", None) is self:
+            self.connection._srefop_pending = None
         bump(sorted(self.labels))
 
 
@@ -195,6 +203,7 @@ def note_write(connection, labels: set[str]) -> None:
     connection's own reads (the only ones that can see the uncommitted rows) use keys salted with the transaction
     and its write count, so they never meet a fragment built before the write, nor leak one to other requests."""
     if not connection.in_atomic_block:
+        connection._srefop_pending = None  # whatever an earlier transaction left (rolled back) is over
         bump(sorted(labels))
         return
     pending = _pending(connection)

@@ -53,7 +53,7 @@ def queue_import_emails(*, memberships: list[Membership], new_user_ids, by=None)
         else:
             report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
             if report.failed_membership_ids:  # the SMTP server failed: the task retries those later
-                    send_member_import_emails.apply_async(
+                send_member_import_emails.apply_async(
                     kwargs={
                         "membership_ids": report.failed_membership_ids,
                         "new_user_ids": new_user_ids,

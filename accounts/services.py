@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.hooks import implementations
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     pass
 
 

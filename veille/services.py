@@ -18,6 +18,8 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.forms import DomainError
+
 from . import ingestion
 from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TerritoryTag, Theme
 from .search import update_search_vectors
@@ -31,7 +33,7 @@ DAYS_PER_QUERY = 50  # days of a feed whose known titles are fetched in one quer
 UNSUBSCRIBE_SALT = "veille.unsubscribe"
 
 
-class VeilleError(Exception):
+class VeilleError(DomainError):
     """A business rule refused the action; the message (French) is shown to the person."""
 
 

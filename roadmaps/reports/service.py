@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
 
@@ -16,7 +17,7 @@ from .bundle import bundle_bodies, start_regional_bundle
 from .data import collect, fingerprint
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report cannot be requested (French message shown to the user)."""
 
 

@@ -34,14 +34,20 @@ class ServiceFormMixin:
     success_message = ""
 
     def make_form(self, data=None, files=None):
+        """The form bound to ``data`` (on a ``FormView``, Django's ``get_form()`` is used: nothing to define)."""
+        if hasattr(self, "get_form"):
+            return self.get_form()
         raise NotImplementedError
 
     def perform(self, form):
         """Call the service with the form's cleaned data; return what it made (passed to the success hooks)."""
         raise NotImplementedError
 
-    def get_success_url(self, result) -> str:
-        raise NotImplementedError
+    def get_success_url(self, result=None) -> str:
+        parent = getattr(super(), "get_success_url", None)  # a FormView's success_url
+        if parent is None:
+            raise NotImplementedError
+        return parent()
 
     def get_success_message(self, result) -> str:
         return self.success_message

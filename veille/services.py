@@ -8,6 +8,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -381,11 +382,16 @@ def _record_correction(*, term, territory, source, kind, author, note, exists_ok
     return correction
 
 
-def _retag_term_on_commit(*, term: str, source_id: int | None) -> None:
-    from . import tasks
+@shared_task(name="veille.tasks.retag_term")
+def retag_term(term: str, source_id: int | None = None) -> int:
+    """After a staff correction: tag again the items that name the term (of that source, or of all). Defined here,
+    beside what queues it, and registered by veille.tasks: the services do not import the tasks module."""
+    return retag(queryset=items_naming(term=term, source_id=source_id))
 
+
+def _retag_term_on_commit(*, term: str, source_id: int | None) -> None:
     # robust: a broker that cannot be reached is logged; it never fails a request whose writes are committed.
-    transaction.on_commit(lambda: tasks.retag_term.delay(term, source_id), robust=True)
+    transaction.on_commit(lambda: retag_term.delay(term, source_id), robust=True)
 
 
 @transaction.atomic

@@ -1,7 +1,90 @@
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts.proconnect import PROVIDER_ID
+from accounts.proconnect import signin as proconnect_signin
+from accounts.proconnect import views as proconnect_views
+from accounts.proconnect.config import get_config
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return getattr(settings, "SREFOP_OPEN_SIGNUP", True)
+
+    def get_login_stages(self):
+        # The second-factor stage knows that a ProConnect sign-in with `amr` "mfa" already was a second factor.
+        return [
+            "accounts.proconnect.stages.SecondFactorStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
+            for path in super().get_login_stages()
+        ]
+
+    def get_logout_redirect_url(self, request):
+        # A session opened with ProConnect ends there too: through a page of the portal (proconnect_leave.html),
+        # then ProConnect's end_session_endpoint, which sends the browser back to logout_return.
+        url = proconnect_views.end_session_url(request)
+        if url is None:
+            return super().get_logout_redirect_url(request)
+        request._proconnect_logout_url = url
+        return reverse("proconnect_logout_leave")
+
+    def logout(self, request):
+        state = getattr(request, "_proconnect_logout_state", None)
+        url = getattr(request, "_proconnect_logout_url", None)
+        super().logout(request)
+        if state and url:  # kept in the new, anonymous session
+            request.session[proconnect_views.LOGOUT_STATE_SESSION_KEY] = state
+            request.session[proconnect_views.LOGOUT_URL_SESSION_KEY] = url
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """ProConnect is the only identity provider; its app comes from the settings (``PROCONNECT_*``)."""
+
+    def list_apps(self, request, provider=None, client_id=None):
+        from allauth.socialaccount.models import SocialApp
+
+        config = get_config()
+        if config is None or provider not in (None, "openid_connect", PROVIDER_ID):
+            return []
+        if client_id and client_id != config.client_id:
+            return []
+        return [
+            SocialApp(
+                provider="openid_connect",
+                provider_id=PROVIDER_ID,
+                name="ProConnect",
+                client_id=config.client_id,
+                secret=config.secret,
+                settings={"server_url": config.discovery_url},
+            )
+        ]
+
+    def generate_state_param(self, state: dict) -> str:
+        return secrets.token_urlsafe(32)  # 43 characters: ProConnect asks for at least 32
+
+    def is_open_for_signup(self, request, sociallogin):
+        if getattr(settings, "SREFOP_OPEN_SIGNUP", True):
+            return True
+        return proconnect_signin.invitation_pending_for(sociallogin.user.email)
+
+    def pre_social_login(self, request, sociallogin):
+        """Reconcile the agent by their verified professional e-mail (never by ``sub``)."""
+        email = (sociallogin.user.email or "").strip().lower()
+        if not email:
+            raise ImmediateHttpResponse(proconnect_views.error_page(request, "no_email"))
+        if sociallogin.is_existing:
+            return
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is not None:
+            proconnect_signin.link_account(request=request, sociallogin=sociallogin, user=user)
+        elif not self.is_open_for_signup(request, sociallogin):
+            raise ImmediateHttpResponse(proconnect_views.error_page(request, "unknown_account", email=email))
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        reason = proconnect_views.reason_for(error, exception, extra_context)
+        raise ImmediateHttpResponse(proconnect_views.error_page(request, reason, exception=exception))

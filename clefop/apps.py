@@ -10,4 +10,7 @@ class ClefopConfig(AppConfig):
         "demo.load_demo",
         "panels.territory_panels",
         "staff.staff_tiles",
+        "identity.has_pending_invitation",
+        "identity.organisation_name_for_siret",
+        "identity.accept_pending_invitations",
     )

@@ -15,6 +15,8 @@ from django.core.management import call_command
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
+pytest_plugins = ["tests.oidc.server"]  # the test OpenID provider's fixtures (ProConnect sign-in tests)
+
 
 def require_or_skip(service: str, available: bool, why: str):
     if available:

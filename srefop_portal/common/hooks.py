@@ -88,6 +88,24 @@ HOOKS: dict[str, Hook] = {
             "événements ajoutés au flux iCal personnel d'une personne (avec ses réunions d'instances)",
         ),
         Hook(
+            "identity",
+            "has_pending_invitation",
+            "(*, email) -> bool",
+            "une invitation attend cette adresse vérifiée par ProConnect : l'inscription est permise même fermée",
+        ),
+        Hook(
+            "identity",
+            "organisation_name_for_siret",
+            "(*, siret) -> str | None",
+            "structure proposée à une personne connectée par ProConnect, d'après le SIRET transmis",
+        ),
+        Hook(
+            "identity",
+            "accept_pending_invitations",
+            "(*, user, email) -> [str]",
+            "accepter les invitations de l'adresse vérifiée à la connexion ProConnect (messages en français)",
+        ),
+        Hook(
             "personal_data",
             "export",
             "(user) -> dict",

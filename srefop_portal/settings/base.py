@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",  # ProConnect (accounts/proconnect replaces its provider)
     "django_htmx",
     "dsfr",
     "widget_tweaks",
@@ -148,6 +150,22 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# ProConnect (accounts/proconnect): absent from the pages unless domain, client id and secret are all set.
+PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "").strip().strip("/")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_ALGORITHM = os.environ.get("PROCONNECT_ALGORITHM", "RS256")  # as registered: RS256 or ES256
+if PROCONNECT_ALGORITHM not in ("RS256", "ES256"):
+    raise ImproperlyConfigured("PROCONNECT_ALGORITHM doit valoir RS256 ou ES256.")
+# Plain http towards a loopback provider only (tests, development); never in production.
+PROCONNECT_ALLOW_HTTP = env_bool("PROCONNECT_ALLOW_HTTP", False)
+PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "accounts.proconnect.provider.ProConnectProvider"}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = PROCONNECT_TIMEOUT
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # reconciliation by e-mail is the portal's (SocialAccountAdapter)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail Srefop"
 
@@ -268,6 +286,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
+        # Chrome applies form-action to every redirect after a form: ProConnect is reached through a page
+        # (account/proconnect_leave.html), never straight from a form.
         "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],

@@ -12,4 +12,6 @@ class AccountsConfig(AppConfig):
 
         from accounts.proconnect.signin import on_user_logged_in
 
+        from . import signals  # noqa: F401  (the second factor recorded in the session)
+
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.proconnect.signin")

@@ -38,6 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.utils import timezone
 
 from .models import Job, Notice
+from .second_factor import has_staff_powers
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def job_context(job: Job) -> JobContext:
 
 
 def user_can_view(user, job: Job) -> bool:
-    if user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+    if has_staff_powers(user):
         return True
     try:
         kind = get_kind(job.kind)

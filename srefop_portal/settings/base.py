@@ -74,12 +74,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "srefop_portal.common.middleware.PrivateResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "srefop_portal.common.middleware.StaffSecondFactorMiddleware",
+    "srefop_portal.common.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "srefop_portal.urls"
@@ -139,16 +140,31 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional" if DEMO_MODE else "mandatory"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portail Srefop] "
+# Rate limits (see accounts/adapters.py): per client address, per account and address ("key"), per account.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
 }
+SREFOP_LOGIN_FAILED_ACCOUNT_RATE = os.environ.get("SREFOP_LOGIN_FAILED_ACCOUNT_RATE", "50/h/key")
+# The client address of rate limits: REMOTE_ADDR, or — behind N reverse proxies that each append to
+# X-Forwarded-For — the N-th address from the right. Never trust the header without proxies in front.
+_proxy_count = os.environ.get("SREFOP_TRUSTED_PROXY_COUNT", "").strip()
+SREFOP_TRUSTED_PROXY_COUNT = int(_proxy_count) if _proxy_count.isdigit() else 0  # anything else: srefop.E010
+ALLAUTH_TRUSTED_PROXY_COUNT = SREFOP_TRUSTED_PROXY_COUNT
+# Sign-up: closed by default (actors join by invitation); SREFOP_OPEN_SIGNUP=1 opens it (demo: open by default).
+SREFOP_OPEN_SIGNUP = env_bool("SREFOP_OPEN_SIGNUP", DEMO_MODE)
+# The sign-up form never says whether an address has an account: verification is mandatory (also in demo mode),
+# and an existing address receives an e-mail instead of an error.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # ProConnect (accounts/proconnect): absent from the pages unless domain, client id and secret are all set.
 PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "").strip().strip("/")
@@ -167,6 +183,19 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # reconciliation by e-mail is the portal's (SocialAccountAdapter)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms, rendered with the DSFR (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "Portail Srefop"
 
 LANGUAGE_CODE = "fr"

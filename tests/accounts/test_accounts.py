@@ -73,8 +73,10 @@ def test_login_attempts_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_signup_requires_email_verification(client):
+def test_signup_requires_email_verification(client, settings):
     from django.core import mail
+
+    settings.SREFOP_OPEN_SIGNUP = True
 
     response = client.post(
         reverse("account_signup"),

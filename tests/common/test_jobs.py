@@ -175,3 +175,22 @@ def test_job_page_without_context_has_no_subject_nor_way_back(client, role_user)
     client.force_login(user)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Export de test" in html and "Retour :" not in html
+
+
+def test_progress_poll_reads_the_job_once(client, role_user):
+    """Browsers poll the progress fragment every second: the job is read once per poll (the permission check and
+    the view share it), and the page's context (subject, parent pages) is not built for the fragment."""
+    user = role_user("user")
+    client.force_login(user)
+    job = jobs.start_job(kind="tests.export", requester=user)
+    url = job.get_absolute_url()
+    client.get(url, headers={"HX-Request": "true"})  # session and user warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "srefop-progress" in response.content.decode()
+    # The job once; besides, the signed-in user and (unless the sessions are in the cache) the session.
+    assert sum('FROM "common_job"' in q["sql"] for q in queries.captured_queries) == 1
+    assert len(queries) <= 3

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      — installe, prépare la base, charge les données et sert le portail sur http://$(HOST):$(PORT)"
 	@echo "make test     — installe et lance toute la suite de tests"
-	@echo "make quality  — formatage, lint Python et gabarits, migrations manquantes"
+	@echo "make quality  — formatage, lint Python et gabarits, contrats d'imports (import-linter), migrations manquantes"
 	@echo "make bench    — mesures de performance, échelles 1 et 10 (PostgreSQL + Redis requis ; BENCH_ARGS=\"--quick\")"
 	@echo "make soak     — charge soutenue : 50 clients pendant 5 min, 0 erreur serveur attendue (SOAK_ARGS=…)"
 
@@ -39,6 +39,7 @@ test: install
 quality: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --check
 	$(VENV)/bin/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=srefop_portal.settings.test $(PY) manage.py makemigrations --check --dry-run

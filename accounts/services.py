@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.forms import DomainError
+from srefop_portal.common.hooks import implementations
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     pass
 
 
@@ -40,9 +41,8 @@ def export_personal_data(*, user) -> dict:
             for j in user.jobs.all()
         ],
     }
-    for config, module in app_modules("personal_data"):
-        if hasattr(module, "export"):
-            data[config.label] = module.export(user)
+    for config, export in implementations("personal_data.export"):
+        data[config.label] = export(user)
     return data
 
 
@@ -51,7 +51,6 @@ def delete_account(*, user) -> None:
     """Delete the account. Contributions (actions, notes, documents) stay, without their author."""
     if user.is_superuser:
         raise AccountError("Un compte d'administration technique ne peut pas être supprimé depuis le portail.")
-    for _config, module in app_modules("personal_data"):
-        if hasattr(module, "before_delete"):
-            module.before_delete(user)
+    for _config, erase in implementations("personal_data.erase"):
+        erase(user)
     user.delete()

@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, UpdateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from .forms import DeleteAccountForm, ProfileForm
-from .services import AccountError, delete_account, export_personal_data
+from .services import delete_account, export_personal_data
 
 
 class ProfileView(PermissionRequiredMixin, UpdateView):
@@ -40,7 +42,7 @@ class PersonalDataExportView(PermissionRequiredMixin, View):
         return response
 
 
-class DeleteAccountView(PermissionRequiredMixin, FormView):
+class DeleteAccountView(ServiceFormMixin, PermissionRequiredMixin, FormView):
     permission_required = "accounts.edit_own_profile"
     form_class = DeleteAccountForm
     template_name = "accounts/delete.html"
@@ -48,13 +50,14 @@ class DeleteAccountView(PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        user = self.request.user
-        try:
-            delete_account(user=user)
-        except AccountError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
+    success_message = "Votre compte a été supprimé."
+
+    def perform(self, form):
+        return delete_account(user=self.request.user)
+
+    def form_success_response(self, result):
         logout(self.request)
-        messages.success(self.request, "Votre compte a été supprimé.")
-        return redirect("home")
+        return super().form_success_response(result)
+
+    def get_success_url(self, result):
+        return reverse("home")

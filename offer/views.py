@@ -17,6 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from clefop.models import perimeter_of
 from clefop.services import ClefopError
 from clefop.views.base import BodyMixin
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import export_response
@@ -147,7 +148,7 @@ class EditableDispositifMixin(PermissionRequiredMixin):
         return self.dispositif
 
 
-class DispositifFormMixin:
+class DispositifFormMixin(ServiceFormMixin):
     template_name = "offer/dispositif_form.html"
 
     def carriers(self):
@@ -156,25 +157,22 @@ class DispositifFormMixin:
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.make_form()))
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(data=request.POST)
-        if form.is_valid():
-            try:
-                dispositif = services.save_dispositif(
-                    dispositif=form.save(commit=False), territories=form.cleaned_data["territories"], by=request.user
-                )
-            except ClefopError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Dispositif « {dispositif.name} » enregistré.")
-                return redirect(dispositif.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.save_dispositif(
+            dispositif=form.save(commit=False), territories=form.cleaned_data["territories"], by=self.request.user
+        )
+
+    def get_success_message(self, dispositif):
+        return f"Dispositif « {dispositif.name} » enregistré."
+
+    def get_success_url(self, dispositif):
+        return dispositif.get_absolute_url()
 
 
 class DispositifCreateView(DispositifFormMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "offer.add_dispositif"
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return DispositifForm(data, carriers=self.carriers())
 
     def get_context_data(self, **kwargs):
@@ -183,7 +181,7 @@ class DispositifCreateView(DispositifFormMixin, PermissionRequiredMixin, Templat
 
 
 class DispositifUpdateView(DispositifFormMixin, EditableDispositifMixin, TemplateView):
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         carriers = self.carriers()
         if carriers is not None:
             carriers = [*carriers, self.dispositif.carrier_id]
@@ -412,7 +410,7 @@ class MyRegistrationsView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class SessionCreateView(StaffViewMixin, FormView):
+class SessionCreateView(ServiceFormMixin, StaffViewMixin, FormView):
     permission_required = "offer.manage_sessions"
     template_name = "offer/session_form.html"
     form_class = SessionForm
@@ -421,20 +419,14 @@ class SessionCreateView(StaffViewMixin, FormView):
         kwargs.setdefault("session", None)
         return super().get_context_data(**kwargs)
 
-    def save(self, form):
+    def perform(self, form):
         return services.save_session(by=self.request.user, **form.cleaned_data)
 
-    def form_valid(self, form):
-        try:
-            session = self.save(form)
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Session « {session.title} » enregistrée.")
-        return redirect(session.get_absolute_url())
+    def get_success_message(self, session):
+        return f"Session « {session.title} » enregistrée."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_url(self, session):
+        return session.get_absolute_url()
 
 
 class SessionUpdateView(SessionMixin, SessionCreateView):
@@ -449,7 +441,7 @@ class SessionUpdateView(SessionMixin, SessionCreateView):
         kwargs["session"] = self.session
         return super().get_context_data(**kwargs)
 
-    def save(self, form):
+    def perform(self, form):
         return services.save_session(session=self.session, by=self.request.user, **form.cleaned_data)
 
 
@@ -555,29 +547,25 @@ class SessionDocumentUploadView(SessionMixin, StaffViewMixin, View):
 # ---------------------------------------------------------------------------------------------- support requests
 
 
-class SupportRequestCreateView(BodyMixin, FormView):
+class SupportRequestCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "offer.request_support"
     template_name = "offer/support_form.html"
     form_class = SupportRequestForm
     page_label = "Demande d'appui"
 
-    def form_valid(self, form):
-        try:
-            support = services.create_support_request(
-                body=self.body,
-                requester=self.request.user,
-                kind=form.cleaned_data["kind"],
-                need=form.cleaned_data["need"],
-                wished_date=form.cleaned_data["wished_date"],
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Votre demande d'appui est envoyée à l'équipe du Carif-Oref.")
-        return redirect(support.get_absolute_url())
+    success_message = "Votre demande d'appui est envoyée à l'équipe du Carif-Oref."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.create_support_request(
+            body=self.body,
+            requester=self.request.user,
+            kind=form.cleaned_data["kind"],
+            need=form.cleaned_data["need"],
+            wished_date=form.cleaned_data["wished_date"],
+        )
+
+    def get_success_url(self, support):
+        return support.get_absolute_url()
 
 
 class MySupportRequestsView(PermissionRequiredMixin, TemplateView):
@@ -652,7 +640,7 @@ class SupportQueueView(StaffViewMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class SupportManageView(SupportRequestMixin, StaffViewMixin, FormView):
+class SupportManageView(ServiceFormMixin, SupportRequestMixin, StaffViewMixin, FormView):
     permission_required = "offer.manage_support"
     template_name = "offer/support_manage.html"
     form_class = SupportUpdateForm
@@ -660,20 +648,16 @@ class SupportManageView(SupportRequestMixin, StaffViewMixin, FormView):
     def get_initial(self):
         return {"status": self.support.status, "assignee": self.support.assignee_id}
 
-    def form_valid(self, form):
-        try:
-            services.update_support_request(
-                request=self.support,
-                by=self.request.user,
-                status=form.cleaned_data["status"],
-                assignee=form.cleaned_data["assignee"],
-                message=form.cleaned_data["message"],
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Demande mise à jour ; la personne est prévenue.")
-        return redirect("offer:support_manage", pk=self.support.pk)
+    success_message = "Demande mise à jour ; la personne est prévenue."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.update_support_request(
+            request=self.support,
+            by=self.request.user,
+            status=form.cleaned_data["status"],
+            assignee=form.cleaned_data["assignee"],
+            message=form.cleaned_data["message"],
+        )
+
+    def get_success_url(self, result):
+        return reverse("offer:support_manage", args=[self.support.pk])

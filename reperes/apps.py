@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ReperesConfig(AppConfig):
     name = "reperes"
     verbose_name = "Repères territoriaux"
+    # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
+    hooks = (
+        "reference.load_reference",
+        "demo.load_demo",
+        "panels.territory_panels",
+        "staff.staff_tiles",
+        "jobs",
+    )

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from srefop_portal.common.charts import fr_number
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 WRITE_BATCH = 5000
 
 
-class ReperesError(Exception):
+class ReperesError(DomainError):
     """A business rule refused the action (French message for the user)."""
 
 

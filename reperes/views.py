@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportMixin, ImportRefused
 from srefop_portal.common.imports import ImportConfirmView as BaseImportConfirmView
 from srefop_portal.common.jobs import reusable_job, start_job
@@ -388,27 +389,31 @@ class IndicatorListView(StaffMixin, ListView):
         return Indicator.objects.annotate(values=Count("observations")).order_by("theme", "order", "label")
 
 
-class IndicatorFormMixin(StaffMixin):
+class IndicatorFormMixin(ServiceFormMixin, StaffMixin):
     model = Indicator
     form_class = IndicatorForm
     template_name = "reperes/staff/indicator_form.html"
 
-    def form_valid(self, form):
-        try:
-            save_indicator(indicator=form.instance, user=self.request.user)
-        except ReperesError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Indicateur « {form.instance.label} » enregistré.")
-        return redirect("reperes_staff:indicator_list")
+    def perform(self, form):
+        return save_indicator(indicator=form.instance, user=self.request.user)
+
+    def get_success_message(self, indicator):
+        return f"Indicateur « {indicator.label} » enregistré."
+
+    def get_success_url(self, result):
+        return reverse("reperes_staff:indicator_list")
 
 
 class IndicatorCreateView(IndicatorFormMixin, CreateView):
-    pass
+    def post(self, request, *args, **kwargs):
+        self.object = None  # as CreateView.post does, before the form
+        return super().post(request, *args, **kwargs)
 
 
 class IndicatorUpdateView(IndicatorFormMixin, UpdateView):
-    pass
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()  # as UpdateView.post does, before the form
+        return super().post(request, *args, **kwargs)
 
 
 class RebuildView(StaffMixin, View):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clefop.models import Body, BodyKind, Membership, Organisation, Position
 from offer.models import Dispositif
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.models import Notice
 
 from .history import link_labels, links_of, one_version
@@ -39,7 +40,7 @@ from .models import (
 SEND_EMAILS = True  # the demonstration loader turns e-mails off
 
 
-class RoadmapError(Exception):
+class RoadmapError(DomainError):
     """A change refused for a business reason; the message is shown to the person as is."""
 
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.generic import TemplateView
 
+from srefop_portal.common.hooks import implementations
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
-from srefop_portal.common.plugins import app_modules
 
 
 class StaticPageView(PublicMixin, TemplateView):
@@ -22,9 +22,8 @@ class StaffHomeView(StaffViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tiles = []
-        for _config, module in app_modules("staff"):
-            if hasattr(module, "staff_tiles"):
-                tiles.extend(module.staff_tiles(self.request))
+        for _config, staff_tiles in implementations("staff.staff_tiles"):
+            tiles.extend(staff_tiles(self.request))
         context["staff_tiles"] = tiles
         return context
 

@@ -4,3 +4,5 @@ from django.apps import AppConfig
 class TerritoriesConfig(AppConfig):
     name = "territories"
     verbose_name = "Territoires"
+    # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
+    hooks = ("staff.staff_tiles",)

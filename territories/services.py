@@ -7,10 +7,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from srefop_portal.common.forms import DomainError
+
 from .models import Commune, CompositionChange, CompositionStatus, Epci, Territory
 
 
-class CompositionError(Exception):
+class CompositionError(DomainError):
     """A composition change that cannot be made (message in French for the user)."""
 
 

@@ -17,6 +17,7 @@ from itertools import groupby
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -48,14 +49,10 @@ def queue_import_emails(*, memberships: list[Membership], new_user_ids, by=None)
 
     def dispatch():
         if people > SYNC_LIMIT:
-            from ..tasks import send_member_import_emails
-
             send_member_import_emails.delay(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
         else:
             report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
             if report.failed_membership_ids:  # the SMTP server failed: the task retries those later
-                from ..tasks import send_member_import_emails
-
                 send_member_import_emails.apply_async(
                     kwargs={
                         "membership_ids": report.failed_membership_ids,
@@ -168,3 +165,18 @@ def send_import_emails(*, membership_ids, new_user_ids, by_id=None) -> SendRepor
         connection.close()
     logger.info("Import de membres : %s e-mail(s) envoyé(s)", report.sent)
     return report
+
+
+# The Celery task of a large import's e-mails, defined here (and imported by clefop.tasks for the workers) so that
+# queue_import_emails does not import the tasks module, which imports the services.
+@shared_task(bind=True, name="clefop.tasks.send_member_import_emails", max_retries=5, default_retry_delay=300)
+def send_member_import_emails(
+    self, membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None
+) -> int:
+    """Welcome / « ajouté·e à l'instance » e-mails of a large member import; only the refused ones are retried."""
+    report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
+    if report.failed_membership_ids:
+        raise self.retry(
+            kwargs={"membership_ids": report.failed_membership_ids, "new_user_ids": new_user_ids, "by_id": by_id}
+        )
+    return report.sent

@@ -1,12 +1,12 @@
 """Staff pages: directory of every actor, its export, the member import, and organisations."""
 
-from django.contrib import messages
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
 from srefop_portal.common.tabular import export_response
@@ -167,7 +167,7 @@ class OrganisationListView(StaffViewMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class OrganisationCreateView(StaffViewMixin, FormView):
+class OrganisationCreateView(ServiceFormMixin, StaffViewMixin, FormView):
     permission_required = "clefop.manage_organisations"
     template_name = "clefop/organisation_form.html"
     form_class = OrganisationForm
@@ -184,17 +184,14 @@ class OrganisationCreateView(StaffViewMixin, FormView):
         kwargs["organisation"] = self.get_object()
         return super().get_context_data(**kwargs)
 
-    def form_valid(self, form):
-        try:
-            organisation = save_organisation(organisation=form.save(commit=False))
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Structure « {organisation.name} » enregistrée.")
-        return redirect("clefop:organisation_list")
+    def perform(self, form):
+        return save_organisation(organisation=form.save(commit=False))
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, organisation):
+        return f"Structure « {organisation.name} » enregistrée."
+
+    def get_success_url(self, organisation):
+        return reverse("clefop:organisation_list")
 
 
 class OrganisationUpdateView(OrganisationCreateView):

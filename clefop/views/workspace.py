@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from ..calendar import feed_token, regenerate_token, revoke_token
@@ -171,24 +172,21 @@ class LeaveBodyView(BodyMixin, TemplateView):
         return redirect("clefop:my_bodies")
 
 
-class WorkingGroupCreateView(BodyMixin, FormView):
+class WorkingGroupCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "clefop.create_working_group"
     template_name = "clefop/working_group_form.html"
     form_class = WorkingGroupForm
 
-    def form_valid(self, form):
-        try:
-            group = create_working_group(
-                parent=self.body,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                by=self.request.user,
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(self.request, f"Groupe de travail « {group.name} » créé.")
-        return redirect(group.get_absolute_url())
+    def perform(self, form):
+        return create_working_group(
+            parent=self.body,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            by=self.request.user,
+        )
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, group):
+        return f"Groupe de travail « {group.name} » créé."
+
+    def get_success_url(self, group):
+        return group.get_absolute_url()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.tabular import EXPORT_FORMATS, export_response
 
 from .. import services
@@ -63,7 +64,7 @@ class BodyRoadmapsView(BodyMixin, TemplateView):
         return context
 
 
-class RoadmapCreateView(BodyMixin, TemplateView):
+class RoadmapCreateView(ServiceFormMixin, BodyMixin, TemplateView):
     permission_required = "roadmaps.create_roadmap"
     template_name = "roadmaps/roadmap_form.html"
 
@@ -76,17 +77,16 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = RoadmapForm(request.POST)
-        if form.is_valid():
-            try:
-                roadmap = services.create_roadmap(body=self.get_body(), user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Feuille de route créée en brouillon : ajoutez ses priorités.")
-                return redirect(roadmap.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Feuille de route créée en brouillon : ajoutez ses priorités."
+
+    def make_form(self, data=None, files=None):
+        return RoadmapForm(data)
+
+    def perform(self, form):
+        return services.create_roadmap(body=self.get_body(), user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, roadmap):
+        return roadmap.get_absolute_url()
 
 
 class RoadmapDetailView(RoadmapMixin, TemplateView):
@@ -149,7 +149,7 @@ def _non_negative(value) -> int | None:
     return max(number, 0) if number < 10**6 else None
 
 
-class RoadmapEditView(RoadmapMixin, TemplateView):
+class RoadmapEditView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/roadmap_form.html"
 
@@ -159,17 +159,16 @@ class RoadmapEditView(RoadmapMixin, TemplateView):
         context.setdefault("form", RoadmapEditForm(initial={"title": roadmap.title, "summary": roadmap.summary}))
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = RoadmapEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_roadmap(roadmap=self.get_roadmap(), user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Feuille de route enregistrée.")
-                return redirect(self.get_roadmap().get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Feuille de route enregistrée."
+
+    def make_form(self, data=None, files=None):
+        return RoadmapEditForm(data)
+
+    def perform(self, form):
+        return services.update_roadmap(roadmap=self.get_roadmap(), user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return self.get_roadmap().get_absolute_url()
 
 
 TRANSITION_PAGES = {
@@ -185,7 +184,7 @@ TRANSITION_PAGES = {
 }
 
 
-class RoadmapTransitionView(RoadmapMixin, TemplateView):
+class RoadmapTransitionView(ServiceFormMixin, RoadmapMixin, TemplateView):
     template_name = "roadmaps/roadmap_transition.html"
 
     def get_permission_required(self):
@@ -194,7 +193,7 @@ class RoadmapTransitionView(RoadmapMixin, TemplateView):
             raise Http404
         return [f"roadmaps.{name}_roadmap"]
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return TransitionForm(data, needs_plenary=self.kwargs["transition"] == "adopt")
 
     def get_context_data(self, **kwargs):
@@ -205,32 +204,28 @@ class RoadmapTransitionView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
+    def perform(self, form):
         name = self.kwargs["transition"]
-        if form.is_valid():
-            try:
-                if name == "revise":
-                    roadmap = services.revise_roadmap(
-                        roadmap=self.get_roadmap(), user=request.user, comment=form.cleaned_data["comment"]
-                    )
-                else:
-                    roadmap = services.transition_roadmap(
-                        roadmap=self.get_roadmap(),
-                        transition=name,
-                        user=request.user,
-                        comment=form.cleaned_data["comment"],
-                        plenary_date=form.cleaned_data.get("plenary_date"),
-                    )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"{TRANSITION_PAGES[name][0]} : c'est fait.")
-                return redirect(roadmap.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        if name == "revise":
+            return services.revise_roadmap(
+                roadmap=self.get_roadmap(), user=self.request.user, comment=form.cleaned_data["comment"]
+            )
+        return services.transition_roadmap(
+            roadmap=self.get_roadmap(),
+            transition=name,
+            user=self.request.user,
+            comment=form.cleaned_data["comment"],
+            plenary_date=form.cleaned_data.get("plenary_date"),
+        )
+
+    def get_success_message(self, roadmap):
+        return f"{TRANSITION_PAGES[self.kwargs['transition']][0]} : c'est fait."
+
+    def get_success_url(self, roadmap):
+        return roadmap.get_absolute_url()
 
 
-class PriorityFormView(RoadmapMixin, TemplateView):
+class PriorityFormView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/priority_form.html"
 
@@ -239,7 +234,7 @@ class PriorityFormView(RoadmapMixin, TemplateView):
             return None
         return get_object_or_404(Priority, roadmap=self.get_roadmap(), pk=self.kwargs["priority_pk"])
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         priority = self.get_priority()
         initial = {}
         if priority:
@@ -260,37 +255,31 @@ class PriorityFormView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        priority = self.get_priority()
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if priority is None:
-                    services.add_priority(
-                        roadmap=self.get_roadmap(),
-                        user=request.user,
-                        title=data["title"],
-                        description=data["description"],
-                        challenges=data["challenges"],
-                        sheets=data["sheets"],
-                    )
-                else:
-                    services.update_priority(
-                        priority=priority,
-                        user=request.user,
-                        title=data["title"],
-                        description=data["description"],
-                        challenges=data["challenges"],
-                        sheets=data["sheets"],
-                        order=data.get("order"),
-                    )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Priorité enregistrée.")
-                return redirect(self.get_roadmap().get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Priorité enregistrée."
+
+    def perform(self, form):
+        priority, data = self.get_priority(), form.cleaned_data
+        if priority is None:
+            return services.add_priority(
+                roadmap=self.get_roadmap(),
+                user=self.request.user,
+                title=data["title"],
+                description=data["description"],
+                challenges=data["challenges"],
+                sheets=data["sheets"],
+            )
+        return services.update_priority(
+            priority=priority,
+            user=self.request.user,
+            title=data["title"],
+            description=data["description"],
+            challenges=data["challenges"],
+            sheets=data["sheets"],
+            order=data.get("order"),
+        )
+
+    def get_success_url(self, result):
+        return self.get_roadmap().get_absolute_url()
 
 
 class PriorityDeleteView(RoadmapMixin, TemplateView):
@@ -313,7 +302,7 @@ def _action_data(form) -> dict:
     return data
 
 
-class ActionCreateView(RoadmapMixin, TemplateView):
+class ActionCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/action_form.html"
 
@@ -324,18 +313,16 @@ class ActionCreateView(RoadmapMixin, TemplateView):
         context.setdefault("form", ActionForm(initial=initial, roadmap=roadmap))
         return context
 
-    def post(self, request, *args, **kwargs):
-        roadmap = self.get_roadmap()
-        form = ActionForm(request.POST, roadmap=roadmap)
-        if form.is_valid():
-            try:
-                action = services.create_action(roadmap=roadmap, data=_action_data(form), user=request.user)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Action ajoutée.")
-                return redirect(action.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Action ajoutée."
+
+    def make_form(self, data=None, files=None):
+        return ActionForm(data, roadmap=self.get_roadmap())
+
+    def perform(self, form):
+        return services.create_action(roadmap=self.get_roadmap(), data=_action_data(form), user=self.request.user)
+
+    def get_success_url(self, action):
+        return action.get_absolute_url()
 
 
 class ActionDetailView(ActionMixin, TemplateView):
@@ -364,7 +351,7 @@ class ActionDetailView(ActionMixin, TemplateView):
         return context
 
 
-class ActionEditView(ActionMixin, TemplateView):
+class ActionEditView(ServiceFormMixin, ActionMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/action_form.html"
 
@@ -374,24 +361,28 @@ class ActionEditView(ActionMixin, TemplateView):
         context.setdefault("form", ActionForm(initial=ActionForm.initial_for(action), roadmap=action.roadmap))
         return context
 
+    success_message = "Action enregistrée."
+
+    def make_form(self, data=None, files=None):
+        return ActionForm(data, roadmap=self.get_action().roadmap)
+
     def post(self, request, *args, **kwargs):
-        action = self.get_action()
-        require(action.roadmap.is_followable)
-        form = ActionForm(request.POST, roadmap=action.roadmap)
-        if form.is_valid():
-            expected = form.cleaned_data.get("version")
-            try:
-                services.update_action(
-                    action=action, data=_action_data(form), expected_version=expected or 0, user=request.user
-                )
-            except ActionConflict as conflict:
-                return self.conflict(form, conflict.current)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Action enregistrée.")
-                return redirect(action.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        require(self.get_action().roadmap.is_followable)
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        expected = form.cleaned_data.get("version")
+        return services.update_action(
+            action=self.get_action(), data=_action_data(form), expected_version=expected or 0, user=self.request.user
+        )
+
+    def domain_error_response(self, form, error):
+        if isinstance(error, ActionConflict):
+            return self.conflict(form, error.current)
+        return super().domain_error_response(form, error)
+
+    def get_success_url(self, result):
+        return self.get_action().get_absolute_url()
 
     def conflict(self, form, current: Action):
         """Show both versions; the person's input is kept in a form carrying the saved version number."""
@@ -440,7 +431,7 @@ def _show(field, value) -> str:
     return str(value)
 
 
-class ActionStatusView(ActionMixin, TemplateView):
+class ActionStatusView(ServiceFormMixin, ActionMixin, TemplateView):
     """Status and progress of an action: in place with HTMX, or a plain form without JavaScript."""
 
     permission_required = "roadmaps.edit_roadmap"
@@ -458,35 +449,40 @@ class ActionStatusView(ActionMixin, TemplateView):
             return render(request, "roadmaps/_action_status_form.html", self.get_context_data())
         return super().get(request, *args, **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    success_message = "Statut et avancement enregistrés."
+
+    def make_form(self, data=None, files=None):
+        return StatusForm(data)
+
+    def perform(self, form):
+        return services.update_action_status(action=self.get_action(), user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return safe_next(self.request, self.get_action().get_absolute_url())
+
+    def form_success_response(self, result):
+        if not self.request.htmx:
+            return super().form_success_response(result)
         action = self.get_action()
-        form = StatusForm(request.POST)
-        error = None
-        if form.is_valid():
-            try:
-                services.update_action_status(action=action, user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                error = str(exc)
-                form.add_error(None, error)
-            else:
-                if request.htmx:
-                    action.refresh_from_db()
-                    return render(
-                        request,
-                        "roadmaps/_action_status_cell.html",
-                        {
-                            "action": action,
-                            "body": self.get_body(),
-                            "can_edit": True,
-                            "saved": True,
-                            "next_path": safe_next(request, action.roadmap.get_absolute_url()),
-                        },
-                    )
-                messages.success(request, "Statut et avancement enregistrés.")
-                return redirect(safe_next(request, action.get_absolute_url()))
-        if request.htmx:
-            return render(request, "roadmaps/_action_status_form.html", self.get_context_data(form=form), status=400)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        action.refresh_from_db()
+        return render(
+            self.request,
+            "roadmaps/_action_status_cell.html",
+            {
+                "action": action,
+                "body": self.get_body(),
+                "can_edit": True,
+                "saved": True,
+                "next_path": safe_next(self.request, action.roadmap.get_absolute_url()),
+            },
+        )
+
+    def form_error_response(self, form):
+        if self.request.htmx:
+            return render(
+                self.request, "roadmaps/_action_status_form.html", self.get_context_data(form=form), status=400
+            )
+        return super().form_error_response(form)
 
 
 DETAIL_KINDS = {
@@ -653,11 +649,12 @@ def _positions(user):
     return perimeter_of(user).positions
 
 
-class AnnualReviewCreateView(RoadmapMixin, TemplateView):
+class AnnualReviewCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.review_roadmap"
     template_name = "roadmaps/review_form.html"
+    success_message = "Point d'étape enregistré."
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return AnnualReviewForm(data, priorities=self.get_roadmap().priorities.order_by("order"))
 
     def get_context_data(self, **kwargs):
@@ -665,32 +662,24 @@ class AnnualReviewCreateView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            assessments = [
-                services.AssessmentInput(priority=p, rating=data[f"rating_{p.pk}"], comment=data[f"comment_{p.pk}"])
-                for p in form.priorities
-            ]
-            try:
-                review = services.record_annual_review(
-                    roadmap=self.get_roadmap(),
-                    user=request.user,
-                    date=data["date"],
-                    summary=data["summary"],
-                    attendance=data["attendance"],
-                    decisions=data["decisions"],
-                    assessments=assessments,
-                )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Point d'étape enregistré.")
-                return redirect(
-                    reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
-                )
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        data = form.cleaned_data
+        assessments = [
+            services.AssessmentInput(priority=p, rating=data[f"rating_{p.pk}"], comment=data[f"comment_{p.pk}"])
+            for p in form.priorities
+        ]
+        return services.record_annual_review(
+            roadmap=self.get_roadmap(),
+            user=self.request.user,
+            date=data["date"],
+            summary=data["summary"],
+            attendance=data["attendance"],
+            decisions=data["decisions"],
+            assessments=assessments,
+        )
+
+    def get_success_url(self, review):
+        return reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
 
 
 class AnnualReviewDetailView(RoadmapMixin, TemplateView):

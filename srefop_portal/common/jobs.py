@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections, transaction
 from django.utils import timezone
 
 from .models import Job, Notice
@@ -129,9 +130,9 @@ def get_kind(name: str) -> JobKind:
 
 
 def _autodiscover():
-    from .plugins import app_modules
+    from .hooks import implementations
 
-    list(app_modules("jobs"))
+    list(implementations("jobs"))
 
 
 def kind_label(name: str) -> str:
@@ -194,9 +195,23 @@ def start_job(*, kind: str, params: dict | None = None, requester=None, fingerpr
     return job
 
 
-def enqueue(job: Job) -> None:
-    from .tasks import run_job
+@shared_task(
+    name="srefop_portal.common.tasks.run_job",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(TransientJobError, OperationalError),
+    retry_backoff=5,
+    max_retries=3,
+    soft_time_limit=20 * 60,
+    time_limit=21 * 60,
+)
+def run_job(self, job_id: int):
+    """The Celery task of one job (thin: the primary key in, :func:`execute` does the work)."""
+    execute(job_id)
 
+
+def enqueue(job: Job) -> None:
     transaction.on_commit(lambda: run_job.delay(job.pk))
 
 

@@ -1,23 +1,11 @@
-"""Thin Celery tasks: take primary keys, call the job runner."""
+"""Thin Celery tasks: take primary keys, call the job runner. ``run_job`` (one job) is defined beside the runner
+that queues it (``jobs.enqueue``), so that the runner does not import this module; it is imported here so that the
+workers' autodiscovery registers it."""
 
 from celery import shared_task
-from django.db import OperationalError
 
 from . import jobs
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(jobs.TransientJobError, OperationalError),
-    retry_backoff=5,
-    max_retries=3,
-    soft_time_limit=20 * 60,
-    time_limit=21 * 60,
-)
-def run_job(self, job_id: int):
-    jobs.execute(job_id)
+from .jobs import run_job  # noqa: F401  (registered as srefop_portal.common.tasks.run_job)
 
 
 @shared_task

@@ -43,7 +43,7 @@ def test_delete_account_requires_password_and_confirmation(client):
     user = UserFactory()
     client.force_login(user)
     response = client.post(reverse("accounts:delete"), {"password": "faux", "confirm": "on"})
-    assert response.status_code == 200 and "Mot de passe incorrect" in response.content.decode()
+    assert response.status_code == 400 and "Mot de passe incorrect" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
     response = client.post(reverse("accounts:delete"), {"password": "mot-de-passe-solide-2026", "confirm": "on"})
     assert response.status_code == 302

@@ -14,6 +14,7 @@ from clefop.importers import validate_members_file
 from clefop.models import Membership, Position
 from clefop.services import ClefopError, member_emails
 from clefop.services.directory import import_members
+from srefop_portal.common import versions
 from tests.accounts.factories import UserFactory
 from tests.clefop.factories import MembershipFactory, clefop
 
@@ -132,8 +133,9 @@ def test_nothing_is_sent_before_the_transaction_commits(staff_user, django_captu
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_members(members=result.members, by=staff_user)
         assert mail.outbox == []
-    assert len(callbacks) == 1 and mail.outbox == []
-    callbacks[0]()
+    queued = [c for c in callbacks if not isinstance(c, versions._PendingBump)]  # not the data-version bump
+    assert len(queued) == 1 and mail.outbox == []
+    queued[0]()
     assert [m.to for m in mail.outbox] == [["lea.martin@exemple.fr"]]
 
 

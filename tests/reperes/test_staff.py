@@ -74,7 +74,7 @@ def test_staff_edits_the_catalogue(staff_client, catalogue):
         "is_public": "on",
     }
     response = staff_client.post(url, data)
-    assert response.status_code == 200 and "numérateur" in response.content.decode()
+    assert response.status_code == 400 and "numérateur" in response.content.decode()
     assert not Indicator.objects.filter(code="ratio_sans_parts").exists()
     data.update(numerator=catalogue["emp"].pk, denominator=catalogue["act"].pk)
     assert staff_client.post(url, data).status_code == 302

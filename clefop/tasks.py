@@ -43,16 +43,9 @@ def send_dispositif_review_reminders() -> int:
     return sent
 
 
-@shared_task(bind=True, name="clefop.tasks.send_member_import_emails", max_retries=5, default_retry_delay=300)
-def send_member_import_emails(
-    self, membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None
-) -> int:
-    """Welcome / « ajouté·e à l'instance » e-mails of a large member import; only the refused ones are retried."""
+@shared_task(name="clefop.tasks.send_member_import_emails")
+def send_member_import_emails(membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None) -> int:
+    """Welcome / « ajouté·e à l'instance » e-mails of a large member import, queued in the outbox (which retries)."""
     from .services.member_emails import send_import_emails
 
-    report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
-    if report.failed_membership_ids:
-        raise self.retry(
-            kwargs={"membership_ids": report.failed_membership_ids, "new_user_ids": new_user_ids, "by_id": by_id}
-        )
-    return report.sent
+    return send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id).sent

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation, Position
-from srefop_portal.common.models import Notice
+from srefop_portal.common import notifications
 
 from .history import link_labels, links_of, one_version
 from .models import (
@@ -34,8 +33,6 @@ from .models import (
     RomeCode,
     SubAction,
 )
-
-SEND_EMAILS = True  # the demonstration loader turns e-mails off
 
 
 class RoadmapError(Exception):
@@ -76,24 +73,7 @@ ACTION_M2M_FIELDS = ["naf_divisions", "rome_codes", "recommendations", "pilots",
 
 
 def _notify(users, *, subject: str, message: str, url: str, actor=None) -> int:
-    recipients = {u.pk: u for u in users if u is not None and u.is_active and (actor is None or u.pk != actor.pk)}
-    if not recipients:
-        return 0
-    Notice.objects.bulk_create([Notice(user=u, message=message[:500], url=url) for u in recipients.values()])
-    link = f"{settings.SITE_URL}{url}"
-
-    def send():
-        for user in recipients.values():
-            send_mail(
-                f"[Portail Srefop] {subject}",
-                f"Bonjour,\n\n{message}\n\nConsulter : {link}\n\n— Portail Srefop",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-            )
-
-    if SEND_EMAILS:
-        transaction.on_commit(send)
-    return len(recipients)
+    return notifications.notify(users, subject=subject, message=message, url=url, actor=actor, kind="roadmaps")
 
 
 def _members(body: Body, positions=None):
@@ -208,14 +188,15 @@ def transition_roadmap(
     _record(roadmap, from_status=source, label=label, user=user, comment=comment)
 
     body = roadmap.body
-    message = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
+    subject = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
+    message = subject
     if comment:
-        message += f" — « {comment[:200]} »"
+        message += f" — « {notifications.shorten(comment, 200)} »"
     if transition == "submit":
         recipients = _members(body, [Position.COCHAIR, Position.ANIMATEUR])
     else:
         recipients = _members(body)
-    _notify(recipients, subject=message[:120], message=message + ".", url=roadmap.get_absolute_url(), actor=user)
+    _notify(recipients, subject=subject, message=message + ".", url=roadmap.get_absolute_url(), actor=user)
     return roadmap
 
 
@@ -652,8 +633,8 @@ def record_annual_review(
         )
     _notify(
         _members(roadmap.body),
-        subject="Point d'étape annuel enregistré",
-        message=f"Le point d'étape du {date:%d/%m/%Y} de la feuille de route de {roadmap.body.name} est en ligne.",
+        subject="Point d’étape annuel enregistré",
+        message=f"Le point d’étape du {date:%d/%m/%Y} de la feuille de route de {roadmap.body.name} est en ligne.",
         url=roadmap.get_absolute_url(),
         actor=user,
     )
@@ -689,10 +670,11 @@ def send_overdue_emails() -> int:
             "roadmaps/emails/overdue.txt",
             {"user": pilot, "actions": items, "site_url": settings.SITE_URL},
         )
-        send_mail(
-            f"[Portail Srefop] {len(items)} action{'s' if len(items) > 1 else ''} en retard",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [pilot.email],
+        count = len(items)
+        notifications.queue_mail(
+            to=[pilot.email],
+            subject=notifications.plural(count, "%(count)s action en retard", "%(count)s actions en retard"),
+            body=body,
+            kind="roadmaps.overdue",
         )
     return len(by_pilot)

@@ -36,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
-from .models import Job, Notice
+from .models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -308,21 +308,36 @@ def _finish(job: Job, output) -> None:
 
 
 def notify_ready(job: Job) -> None:
-    from django.core.mail import send_mail
+    """A notice and an e-mail (through the outbox, after commit) naming what the file is about."""
     from django.template.loader import render_to_string
 
-    url = settings.SITE_URL + job.get_absolute_url()
+    from . import notifications
+
     label = kind_label(job.kind)
-    Notice.objects.create(user=job.requester, message=f"{label} : votre fichier est prêt.", url=job.get_absolute_url())
-    context = {"job": job, "label": label, "url": url, "expires": job.file_expires_at}
-    send_mail(
-        subject=f"[Portail Srefop] {label} : votre fichier est prêt",
-        message=render_to_string("common/emails/job_ready.txt", context),
-        from_email=None,
-        recipient_list=[job.requester.email],
-        html_message=render_to_string("common/emails/job_ready.html", context),
-        fail_silently=True,
+    subject = job_context(job).subject
+    what = f"{label} — {subject}" if subject else label
+    notifications.notify(
+        [job.requester],
+        subject="",
+        message=f"{what} : votre fichier est prêt.",
+        url=job.get_absolute_url(),
+        email=False,
     )
+    if job.requester.email:
+        context = {
+            "job": job,
+            "label": label,
+            "subject": subject,
+            "url": notifications.absolute_url(job.get_absolute_url()),
+            "expires": job.file_expires_at,
+        }
+        notifications.queue_mail(
+            to=[job.requester.email],
+            subject=f"{what} : votre fichier est prêt",
+            body=render_to_string("common/emails/job_ready.txt", context),
+            html_body=render_to_string("common/emails/job_ready.html", context),
+            kind=f"jobs.{job.kind}",
+        )
     Job.objects.filter(pk=job.pk).update(notified=True)
 
 

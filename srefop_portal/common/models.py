@@ -98,3 +98,48 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The outbox is a staff tool: staff see every message, others none."""
+        if user and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+            return self
+        return self.none()
+
+    def due(self, now):
+        return self.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
+
+
+class OutboxMessage(models.Model):
+    """One e-mail to send: written in the same transaction as the change it tells about, sent by a Celery task after
+    commit, retried with back-off, failed (with the error) after ``SREFOP_MAIL_MAX_ATTEMPTS`` tries."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "En attente d'envoi"
+        SENT = "sent", "Envoyé"
+        FAILED = "failed", "Échec"
+
+    kind = models.CharField("type", max_length=80, blank=True, db_index=True)
+    to = models.JSONField("destinataires", default=list)
+    subject = models.CharField("objet", max_length=300)
+    body = models.TextField("texte")
+    html_body = models.TextField("version HTML", blank=True)
+    headers = models.JSONField("en-têtes", default=dict, blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    next_attempt_at = models.DateTimeField("prochain essai", null=True, blank=True)
+    last_attempt_at = models.DateTimeField("dernier essai", null=True, blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "courriel"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)} ({self.get_status_display()})"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("taches/<uuid:uuid>/", views.JobDetailView.as_view(), name="job_detail"),
     path("taches/<uuid:uuid>/telecharger/", views.JobDownloadView.as_view(), name="job_download"),
     path("notifications/", views.NoticeListView.as_view(), name="notices"),
+    path("gestion/courriels/", views.OutboxView.as_view(), name="outbox"),
 ]

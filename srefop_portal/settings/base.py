@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_month=1),
     },
     "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": crontab(minute="*/5")},
+    "mail-flush-outbox": {"task": "srefop_portal.common.tasks.flush_outbox", "schedule": 60.0},
     "jobs-expire-files": {"task": "srefop_portal.common.tasks.expire_job_files", "schedule": crontab(hour=3, minute=0)},
 }
 
@@ -245,6 +246,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portail Srefop <ne-pas-repondre@srefop.example.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Outbox (srefop_portal/common/notifications.py): first retry after this many seconds, ×3 each time, then failed.
+SREFOP_MAIL_RETRY_BASE = float(os.environ.get("SREFOP_MAIL_RETRY_BASE", "60"))
+SREFOP_MAIL_MAX_ATTEMPTS = int(os.environ.get("SREFOP_MAIL_MAX_ATTEMPTS", "6"))
 
 # Security headers
 SECURE_CONTENT_TYPE_NOSNIFF = True

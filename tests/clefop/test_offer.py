@@ -427,7 +427,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support = SupportRequest.objects.get()
     assert response.status_code == 302 and support.status == SupportStatus.NEW
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d'appui").exists()
+    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d’appui").exists()
 
     staff_client = client_for("staff")
     queue = staff_client.get(reverse("clefop:support_queue")).content.decode()
@@ -442,7 +442,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support.refresh_from_db()
     assert support.status == "en_cours" and support.assignee == colleague
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert "Je m'en charge." in mail.outbox[0].body
+    assert "Je m’en charge." in mail.outbox[0].body
     assert Notice.objects.filter(user=colleague, message__contains="vous est confiée").exists()
     # A refusal needs a message; nothing changes without one.
     assert staff_client.post(manage, {"status": "refusee", "message": ""}).status_code == 400

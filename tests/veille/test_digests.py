@@ -25,7 +25,7 @@ def subscribe(user, codes=(), themes=(), frequency="daily", last_sent_days=1):
     return subscription
 
 
-def test_digest_has_exactly_the_new_items_of_the_subscriber():
+def test_digest_has_exactly_the_new_items_of_the_subscriber(django_capture_on_commit_callbacks):
     user = UserFactory()
     subscription = subscribe(user, codes=["49-CHO", "53-LAV"])
     old = tagged_item(title="Cholet : article déjà envoyé")
@@ -34,7 +34,8 @@ def test_digest_has_exactly_the_new_items_of_the_subscriber():
     tagged_item(title="Saumur : autre territoire")
     hidden = tagged_item(title="Cholet : article masqué")
     NewsItem.objects.filter(pk=hidden.pk).update(status="hidden")
-    assert tasks.send_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
@@ -55,14 +56,15 @@ def test_digest_has_exactly_the_new_items_of_the_subscriber():
     assert len(mail.outbox) == 1
 
 
-def test_theme_filter_and_no_email_when_nothing_matches():
+def test_theme_filter_and_no_email_when_nothing_matches(django_capture_on_commit_callbacks):
     user = UserFactory()
     subscribe(user, themes=["handicap"])
     tagged_item(title="Cholet : forum de l’emploi")
     assert tasks.send_digests() == 0
     assert mail.outbox == []
     tagged_item(title="Laval : Cap emploi et le handicap")
-    assert tasks.send_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == 1
     assert "Cap emploi" in mail.outbox[0].body and "forum" not in mail.outbox[0].body
 
 

@@ -12,8 +12,12 @@ then starts it from a view with ``start_job(kind=..., params=..., requester=requ
 ``{% include "common/job_progress.html" with job=job %}`` (HTMX polling, works without JS too).
 
 - Same fingerprint as a finished job whose file is still there: that job is returned, nothing is rebuilt.
-- Tasks acknowledge late, retry on transient errors, have time limits; a job whose worker died is
-  re-queued by ``requeue_stale_jobs`` (beat, every 5 minutes), never left "en cours".
+- Tasks acknowledge late, retry on transient errors, have time limits. A running job's heartbeat is written every
+  ``HEARTBEAT_INTERVAL`` seconds by a thread of its own; a job whose heartbeat is older than ``STALE_AFTER`` (its
+  worker died, e.g. SIGKILL) is resumed by ``requeue_stale`` — at worker start-up (``worker_ready``, then once more
+  when the dead worker's last heartbeat has aged) and by beat every 30 seconds — so it is resumed within about a
+  minute of a worker being there; its page says it is being resumed. After ``MAX_ATTEMPTS`` it fails with a French
+  message, never left "en cours".
 - The requester gets an e-mail and a notice in the portal when a job that produced a file is done.
 - Progress reported from inside the handler's own transaction is written through a separate connection on
   PostgreSQL, so that the progress bar moves while the transaction is still open (all-or-nothing jobs).
@@ -34,14 +38,27 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_INTERVAL = 5  # seconds
+STALE_AFTER = Job.STALE_AFTER  # no heartbeat for this long: the worker running it is gone
+PENDING_STALE_AFTER = timedelta(minutes=10)  # queued and never started (lost message): queued again
 MAX_ATTEMPTS = 3
+RESUMED_MESSAGE = (
+    "Le traitement a été interrompu (arrêt du serveur de traitement) : la tâche reprend, essai {n} sur {max}."
+)
+GAVE_UP_MESSAGE = (
+    "La tâche a été interrompue à chacun de ses {max} essais et n’a pas abouti : relancez-la ; "
+    "si cela se reproduit, prévenez l’équipe du Carif-Oref."
+)
+TRANSIENT_GAVE_UP_MESSAGE = (
+    "La tâche n’a pas pu aboutir après {max} essais (service momentanément indisponible) : relancez-la plus tard."
+)
 FINGERPRINT_MAX = 200
 UNEXPECTED_FAILURE = "Erreur inattendue : l'équipe technique a été prévenue."
 SIDE_PROGRESS_INTERVAL = 0.3  # seconds between two progress writes through a separate connection
@@ -246,12 +263,52 @@ def _write_progress_aside(job: Job, fields: dict) -> None:
     thread.join()
 
 
+class Heartbeat:
+    """Writes the job's heartbeat every HEARTBEAT_INTERVAL seconds from a thread of its own (its own database
+    connection, committed at once), so that a long step without progress reports is not taken for a dead worker,
+    and a dead worker's job is recognised within STALE_AFTER. PostgreSQL only (the embedded SQLite setup runs jobs
+    inline, where there is no worker to lose)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = None
+
+    def __enter__(self):
+        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+            self.thread = threading.Thread(target=self.run, name=f"job-{self.job_id}-heartbeat", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=HEARTBEAT_INTERVAL + 5)
+
+    def run(self):
+        try:
+            while not self.stop.wait(HEARTBEAT_INTERVAL):
+                try:
+                    with transaction.atomic():
+                        row = Job.objects.select_for_update(skip_locked=True).filter(
+                            pk=self.job_id, status=Job.Status.RUNNING
+                        )
+                        if row.values_list("pk"):
+                            row.update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+
 def execute(job_id: int) -> Job | None:
     """Run a job in this process (called by the Celery task)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == Job.Status.DONE:
+        if job is None or job.is_finished:
             return job
+        if job.status == Job.Status.RUNNING and not job.seems_stalled:
+            return job  # a duplicate delivery while another worker runs it (its heartbeat is fresh)
         job.status = Job.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
@@ -259,8 +316,12 @@ def execute(job_id: int) -> Job | None:
         job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts"])
     kind = get_kind(job.kind)
     try:
-        output = kind.handler(job, lambda percent, message="": report_progress(job, percent, message))
+        with Heartbeat(job.pk):
+            output = kind.handler(job, lambda percent, message="": report_progress(job, percent, message))
     except TransientJobError:
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, TRANSIENT_GAVE_UP_MESSAGE.format(max=MAX_ATTEMPTS), detail=traceback.format_exc())
+            return job
         Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
         raise
     except JobFailure as exc:
@@ -342,18 +403,40 @@ def notify_ready(job: Job) -> None:
 
 
 def requeue_stale() -> int:
-    """Jobs left "en cours" by a dead worker (no heartbeat) are queued again, or failed after MAX_ATTEMPTS."""
-    limit = timezone.now() - STALE_AFTER
+    """Jobs left "en cours" by a dead worker (no heartbeat for STALE_AFTER) and jobs queued but never started are
+    queued again (their page says they are being resumed), or failed after MAX_ATTEMPTS with a French message."""
+    now = timezone.now()
     count = 0
-    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
-    stale |= Job.objects.filter(status=Job.Status.PENDING, created_at__lt=limit, heartbeat_at__isnull=True)
+    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    stale |= Job.objects.filter(status=Job.Status.PENDING, created_at__lt=now - PENDING_STALE_AFTER).filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - PENDING_STALE_AFTER)
+    )
     for job in stale:
         if job.attempts >= MAX_ATTEMPTS:
-            _fail(job, "La tâche a été interrompue plusieurs fois : relancez-la.")
+            _fail(job, GAVE_UP_MESSAGE.format(max=MAX_ATTEMPTS))
             continue
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
-        enqueue(job)
-        count += 1
+        message = job.message
+        if job.attempts:
+            message = RESUMED_MESSAGE.format(n=job.attempts + 1, max=MAX_ATTEMPTS)
+        updated = Job.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+            status=Job.Status.PENDING, heartbeat_at=now, message=message
+        )
+        if updated:  # not taken meanwhile by another check or a worker
+            enqueue(job)
+            count += 1
+    return count
+
+
+def resume_after_worker_start() -> int:
+    """At worker start-up: resume the jobs of a dead worker now, and check again once a heartbeat written just
+    before the crash has had time to age (the worker may come back within seconds of being killed)."""
+    from .tasks import requeue_stale_jobs
+
+    count = requeue_stale()
+    try:
+        requeue_stale_jobs.apply_async(countdown=STALE_AFTER.total_seconds() + HEARTBEAT_INTERVAL)
+    except Exception:  # noqa: BLE001 — beat's periodic check does it anyway
+        logger.warning("Second check of interrupted jobs not queued", exc_info=True)
     return count
 
 

@@ -1,10 +1,12 @@
 """Background jobs (imports, exports, PDF builds) with progress, file, fingerprint and notices."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class JobQuerySet(models.QuerySet):
@@ -22,6 +24,8 @@ def job_file_path(instance, filename):
 
 
 class Job(models.Model):
+    STALE_AFTER = timedelta(seconds=30)  # no heartbeat for this long (one every 5 s): its worker is gone
+
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
         RUNNING = "running", "En cours"
@@ -70,6 +74,17 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def seems_stalled(self) -> bool:
+        """Running without a heartbeat for STALE_AFTER: its worker died, the job is about to be resumed."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        return self.heartbeat_at < timezone.now() - self.STALE_AFTER
+
+    @property
+    def is_resumed(self) -> bool:
+        return self.status == self.Status.PENDING and self.attempts > 0
 
     @property
     def has_file(self) -> bool:

@@ -232,7 +232,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.send_monthly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_month=1),
     },
-    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": crontab(minute="*/5")},
+    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": 30.0},
     "mail-flush-outbox": {"task": "srefop_portal.common.tasks.flush_outbox", "schedule": 60.0},
     "jobs-expire-files": {"task": "srefop_portal.common.tasks.expire_job_files", "schedule": crontab(hour=3, minute=0)},
 }

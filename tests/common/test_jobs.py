@@ -148,6 +148,40 @@ def test_stale_running_job_is_requeued_and_finishes(role_user, django_capture_on
     assert job.status == Job.Status.DONE
 
 
+def test_job_page_says_a_stalled_job_will_resume_then_that_it_is_resumed(client, role_user):
+    user = role_user("user")
+    job = Job.objects.create(kind="tests.export", requester=user, status=Job.Status.RUNNING, attempts=1, progress=30)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=45))
+    client.force_login(user)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "va reprendre automatiquement" in page
+    assert jobs.requeue_stale() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING and "la tâche reprend, essai 2 sur 3" in job.message
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Reprise en cours" in page and "la tâche reprend" in page
+
+
+def test_a_fresh_heartbeat_is_not_stale_and_a_duplicate_delivery_does_not_rerun(role_user):
+    job = Job.objects.create(kind="tests.export", requester=role_user("user"), status=Job.Status.RUNNING, attempts=1)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=10))
+    assert jobs.requeue_stale() == 0
+    jobs.execute(job.pk)  # the broker delivering the message again while the job runs elsewhere
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1
+
+
+def test_a_job_interrupted_at_every_try_fails_with_a_french_message(role_user):
+    job = Job.objects.create(
+        kind="tests.export", requester=role_user("user"), status=Job.Status.RUNNING, attempts=jobs.MAX_ATTEMPTS
+    )
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=2))
+    assert jobs.requeue_stale() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("La tâche a été interrompue à chacun de ses 3 essais et n’a pas abouti")
+
+
 def test_expired_files_are_deleted_but_job_kept(role_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.start_job(kind="tests.export", requester=role_user("user"))

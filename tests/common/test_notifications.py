@@ -4,9 +4,9 @@ and adopted: no error page, every e-mail delivered once it accepts again, none t
 
 import datetime
 import socket
+from datetime import timedelta
 from email import message_from_string
 from email.header import decode_header, make_header
-from datetime import timedelta
 
 import pytest
 from django.core import mail

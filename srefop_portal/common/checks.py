@@ -40,3 +40,21 @@ def check_pdf_font_subsetter(app_configs=None, **kwargs):
             id="srefop.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def check_site_url(app_configs=None, **kwargs):
+    """Production: SITE_URL must be set (every absolute link in e-mails, iCal and open data is built from it)."""
+    from django.conf import settings
+
+    if not getattr(settings, "SREFOP_REQUIRE_SITE_URL", False) or getattr(settings, "SITE_URL_FROM_ENVIRONMENT", True):
+        return []
+    return [
+        checks.Error(
+            f"SITE_URL n’est pas défini : les liens des courriels, de l’iCal et des données ouvertes pointeraient "
+            f"vers {settings.SITE_URL}.",
+            hint="Définissez la variable d’environnement SITE_URL (adresse publique du portail, ex. "
+            "https://srefop.example.fr).",
+            id="srefop.E010",
+        )
+    ]

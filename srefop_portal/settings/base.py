@@ -31,7 +31,13 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (e-mails, iCal, open data). Unset: the address `make run HOST=… PORT=…` serves (the Makefile exports
+# SREFOP_HOST / SREFOP_PORT); in production an unset SITE_URL is a system check error (srefop.E010).
+SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("SITE_URL"))
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{os.environ.get('SREFOP_HOST') or '127.0.0.1'}:{os.environ.get('SREFOP_PORT') or '8000'}"
+).rstrip("/")
 
 # Demonstration mode: demo accounts and data may be loaded, the banner says so.
 DEMO_MODE = env_bool("SREFOP_DEMO_MODE", False)

@@ -165,7 +165,7 @@ def _priorities(roadmap: Roadmap, actions: list[dict]) -> list[dict]:
 
 
 def _review(roadmap: Roadmap) -> dict | None:
-    review = AnnualReview.objects.filter(roadmap=roadmap).order_by("-date", "-pk").first()
+    review = AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk").first()
     if review is None:
         return None
     return {

@@ -139,7 +139,8 @@ def roadmap_record(roadmap: Roadmap) -> dict:
     def build():
         return {
             "transitions": list(roadmap.transitions.select_related("by")[:10]),
-            "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
+            # date and summary only (no assessments here), earlier versions of the period included
+            "reviews": list(AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk")[:3]),
             "versions": list(
                 Roadmap.objects.filter(
                     body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year
@@ -712,7 +713,7 @@ class AnnualReviewDetailView(RoadmapMixin, TemplateView):
             AnnualReview.objects.select_related("created_by").prefetch_related(
                 Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
             ),
-            roadmap=self.get_roadmap(),
+            pk__in=AnnualReview.objects.of_history(self.get_roadmap()).values("pk"),
             pk=self.kwargs["review_pk"],
         )
         return context

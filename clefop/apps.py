@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ClefopConfig(AppConfig):
     name = "clefop"
-    verbose_name = "Instances et offre de services"
+    verbose_name = "Instances"

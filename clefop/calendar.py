@@ -56,7 +56,8 @@ def _description(meeting: Meeting) -> str:
     return "\n".join(lines)
 
 
-def build_calendar(meetings, *, name: str, base_url: str = "") -> bytes:
+def build_calendar(meetings, *, name: str, base_url: str = "", extra_events=()) -> bytes:
+    """The meetings as an iCalendar document, followed by ``extra_events`` (other apps' events of a person's feed)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -81,6 +82,8 @@ def build_calendar(meetings, *, name: str, base_url: str = "") -> bytes:
         if base_url:
             event.add("url", base_url + meeting.get_absolute_url())
         event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    for event in extra_events:
         calendar.add_component(event)
     return calendar.to_ical()
 

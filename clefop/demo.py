@@ -316,13 +316,9 @@ def load_demo():
                     f"{prefix}.{short_name(territory)}@{DOMAIN}",
                 )
             )
-    from .demo_offer import load_offer_demo
-
-    offer_message = load_offer_demo()
     return {
         "message": f"{len(territories)} Clefop avec co-présidence, animation, membres, 2 groupes de travail, "
-        "réunions, comptes rendus et documents ; Cdefop et Crefop. Comptes : <fonction>.<territoire>@demo.srefop.fr"
-        f" ; {offer_message}",
+        "réunions, comptes rendus et documents ; Cdefop et Crefop. Comptes : <fonction>.<territoire>@demo.srefop.fr",
         "accounts": accounts,
     }
 

@@ -492,6 +492,3 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"Calendrier de {self.user}"
-
-
-from .offer_models import *  # noqa: E402,F401,F403

@@ -62,12 +62,3 @@ def territory_panels(request, territory) -> list[dict]:
             "order": 10,
         }
     ]
-
-
-_governance_territory_panels = territory_panels
-
-
-def territory_panels(request, territory) -> list[dict]:  # noqa: F811 — adds the offre de services panel
-    from .offer_panels import dispositif_panels
-
-    return _governance_territory_panels(request, territory) + dispositif_panels(request, territory)

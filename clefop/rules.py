@@ -96,5 +96,3 @@ rules.add_perm("clefop.manage_organisations", is_cariforef_staff)
 rules.add_perm("clefop.restore_document", is_cariforef_staff)
 rules.add_perm("clefop.create_working_group", can_manage_body & ~is_working_group)
 rules.add_perm("clefop.view_my_bodies", is_authenticated)
-
-from . import offer_rules  # noqa: E402,F401  (registers the offre de services permissions)

@@ -19,29 +19,4 @@ def staff_tiles(request):
             "url": reverse("clefop:organisation_list"),
             "detail": "Les structures représentées dans les instances : créer, corriger.",
         },
-        *offer_tiles(),
-    ]
-
-
-def offer_tiles():
-    """Offre de services: support queue, sessions, dispositifs import."""
-    from .models import SupportRequest
-
-    open_requests = SupportRequest.objects.open().count()
-    return [
-        {
-            "title": "Demandes d'appui",
-            "url": reverse("clefop:support_queue"),
-            "detail": f"{open_requests} demande(s) ouverte(s) des animateur·rices : attribuer, suivre, répondre.",
-        },
-        {
-            "title": "Sessions de professionnalisation",
-            "url": reverse("clefop:session_list"),
-            "detail": "Programmer une session, suivre les inscriptions et la liste d'attente, saisir les présences.",
-        },
-        {
-            "title": "Importer des dispositifs",
-            "url": reverse("clefop:dispositif_import"),
-            "detail": "Catalogue de l'offre de services : fichier CSV ou XLSX vérifié puis appliqué en une fois.",
-        },
     ]

@@ -21,28 +21,6 @@ def remind_missing_minutes() -> int:
     return sent
 
 
-@shared_task(name="clefop.tasks.send_session_reminders", autoretry_for=(ConnectionError,), max_retries=3)
-def send_session_reminders() -> int:
-    """The day before a professionalisation session: one reminder per confirmed registration."""
-    from .services.offer import registrations_to_remind, send_session_reminder
-
-    sent = 0
-    for registration_id in list(registrations_to_remind().values_list("pk", flat=True)):
-        sent += bool(send_session_reminder(registration_id=registration_id))
-    logger.info("session reminders: %s", sent)
-    return sent
-
-
-@shared_task(name="clefop.tasks.send_dispositif_review_reminders", autoretry_for=(ConnectionError,), max_retries=3)
-def send_dispositif_review_reminders() -> int:
-    """Dispositifs not reviewed for 12 months: one e-mail per editor (at most every 4 weeks)."""
-    from .services.offer import send_review_reminders
-
-    sent = send_review_reminders()
-    logger.info("dispositif review reminders: %s person(s)", sent)
-    return sent
-
-
 @shared_task(name="clefop.tasks.send_member_import_emails")
 def send_member_import_emails(membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None) -> int:
     """Welcome / « ajouté·e à l'instance » e-mails of a large member import, queued in the outbox (which retries)."""

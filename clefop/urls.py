@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, directory, documents, invitations, meetings, offer, workspace
+from .views import calendar, directory, documents, invitations, meetings, workspace
 
 app_name = "clefop"
 
@@ -60,60 +60,4 @@ urlpatterns = [
     path("gestion/structures/", directory.OrganisationListView.as_view(), name="organisation_list"),
     path("gestion/structures/nouvelle/", directory.OrganisationCreateView.as_view(), name="organisation_create"),
     path("gestion/structures/<int:pk>/", directory.OrganisationUpdateView.as_view(), name="organisation_update"),
-]
-
-# Offre de services: catalogue of dispositifs, professionalisation sessions, support requests
-offre = "offre-de-services/"
-urlpatterns += [
-    path(offre, offer.DispositifListView.as_view(), name="dispositif_list"),
-    path(offre + "export/", offer.DispositifExportView.as_view(), name="dispositif_export"),
-    path(offre + "mes-dispositifs/", offer.MyDispositifsView.as_view(), name="my_dispositifs"),
-    path(offre + "dispositifs/nouveau/", offer.DispositifCreateView.as_view(), name="dispositif_create"),
-    path(offre + "dispositifs/<int:pk>/", offer.DispositifDetailView.as_view(), name="dispositif_detail"),
-    path(offre + "dispositifs/<int:pk>/modifier/", offer.DispositifUpdateView.as_view(), name="dispositif_update"),
-    path(offre + "dispositifs/<int:pk>/revu/", offer.DispositifReviewView.as_view(), name="dispositif_review"),
-    path(offre + "sessions/", offer.SessionListView.as_view(), name="session_list"),
-    path(offre + "sessions/mes-inscriptions/", offer.MyRegistrationsView.as_view(), name="my_registrations"),
-    path(offre + "sessions/<int:pk>/", offer.SessionDetailView.as_view(), name="session_detail"),
-    path(offre + "sessions/<int:pk>/inscription/", offer.SessionRegisterView.as_view(), name="session_register"),
-    path(offre + "sessions/<int:pk>/annulation/", offer.SessionCancelView.as_view(), name="session_cancel"),
-    path(
-        offre + "sessions/<int:pk>/documents/<int:doc_pk>/",
-        offer.SessionDocumentDownloadView.as_view(),
-        name="session_document_download",
-    ),
-    path("appuis/", offer.MySupportRequestsView.as_view(), name="support_list"),
-    path("appuis/<int:pk>/", offer.SupportRequestDetailView.as_view(), name="support_detail"),
-    path(body + "appui/", offer.SupportRequestCreateView.as_view(), name="support_create"),
-    # Staff
-    path("gestion/dispositifs/import/", offer.DispositifImportView.as_view(), name="dispositif_import"),
-    path(
-        "gestion/dispositifs/import/confirmer/",
-        offer.DispositifImportConfirmView.as_view(),
-        name="dispositif_import_confirm",
-    ),
-    path(
-        "gestion/dispositifs/import/modele/",
-        offer.DispositifImportTemplateView.as_view(),
-        name="dispositif_import_template",
-    ),
-    path("gestion/sessions/nouvelle/", offer.SessionCreateView.as_view(), name="session_create"),
-    path("gestion/sessions/<int:pk>/modifier/", offer.SessionUpdateView.as_view(), name="session_update"),
-    path(
-        "gestion/sessions/<int:pk>/inscriptions/",
-        offer.SessionRegistrationsView.as_view(),
-        name="session_registrations",
-    ),
-    path(
-        "gestion/sessions/<int:pk>/inscriptions/export/",
-        offer.SessionRegistrationsExportView.as_view(),
-        name="session_registrations_export",
-    ),
-    path(
-        "gestion/sessions/<int:pk>/documents/",
-        offer.SessionDocumentUploadView.as_view(),
-        name="session_document_upload",
-    ),
-    path("gestion/appuis/", offer.SupportQueueView.as_view(), name="support_queue"),
-    path("gestion/appuis/<int:pk>/", offer.SupportManageView.as_view(), name="support_manage"),
 ]

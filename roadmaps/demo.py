@@ -387,7 +387,7 @@ DEMO_DISPOSITIF_LINKS = {
 
 def _link_demo_dispositifs() -> None:
     """Name a few demo dispositifs in the demo actions (idempotent: adds links, never removes)."""
-    from clefop.models import Dispositif
+    from offer.models import Dispositif
 
     dispositifs = {d.name: d for d in Dispositif.objects.filter(is_demo=True)}
     if not dispositifs:

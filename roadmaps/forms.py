@@ -3,7 +3,8 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import User
-from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation
+from clefop.models import Body, BodyKind, Membership, Organisation
+from offer.models import Dispositif
 from srefop_portal.common.documents import DocumentFileField
 from srefop_portal.common.imports import TabularFileField
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clefop.models import Body, Organisation, perimeter_of, scoped_to_bodies
+from offer.models import Public
 from srefop_portal.common.documents import StoredFile, stored_file_name
 from territories.models import Territory
 
@@ -158,18 +159,7 @@ class EvolutionKind(models.TextChoices):
     REDUCE = "reduce", "Réduire"
 
 
-class TargetPublic(models.TextChoices):
-    YOUTH = "jeunes", "Jeunes"
-    JOBSEEKERS = "demandeurs_emploi", "Demandeurs d'emploi"
-    EMPLOYEES = "salaries", "Salariés"
-    COMPANIES = "entreprises", "Entreprises"
-    DISABILITY = "handicap", "Personnes en situation de handicap"
-    RSA = "rsa", "Bénéficiaires du RSA"
-    SENIORS = "seniors", "Seniors"
-    WOMEN = "femmes", "Femmes"
-    QPV = "qpv", "Habitants des quartiers prioritaires"
-    PUPILS = "scolaires", "Élèves et apprentis"
-    PROFESSIONALS = "professionnels", "Professionnels de l'accompagnement"
+TargetPublic = Public  # the publics of actions and recommendations are those of the offre de services
 
 
 def public_labels(codes) -> list[str]:
@@ -451,7 +441,7 @@ class Action(models.Model):
         Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions", verbose_name="groupe de travail"
     )
     dispositifs = models.ManyToManyField(
-        "clefop.Dispositif", related_name="actions", blank=True, verbose_name="dispositifs mobilisés"
+        "offer.Dispositif", related_name="actions", blank=True, verbose_name="dispositifs mobilisés"
     )
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from clefop.models import Body, BodyKind, Dispositif, Membership, Organisation, Position
+from clefop.models import Body, BodyKind, Membership, Organisation, Position
+from offer.models import Dispositif
 from srefop_portal.common import notifications
 
 from .history import link_labels, links_of, one_version

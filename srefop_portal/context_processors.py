@@ -11,7 +11,7 @@ NAV_SECTIONS = [
     ("Préconisations", "roadmaps:recommendation_list", "all", "/preconisations/"),
     ("Repères", "reperes:index", "all", "/reperes/"),
     ("Veille", "veille:list", "all", "/veille/"),
-    ("Offre de services", "clefop:dispositif_list", "all", "/offre-de-services/"),
+    ("Offre de services", "offer:dispositif_list", "all", "/offre-de-services/"),
     ("Gestion", "staff_home", "staff", "/gestion/"),
 ]
 

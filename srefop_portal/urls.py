@@ -37,6 +37,7 @@ urlpatterns = [
     path("gestion/", StaffHomeView.as_view(), name="staff_home"),
     path("", include("srefop_portal.common.urls")),
     path("", include("clefop.urls")),
+    path("", include("offer.urls")),
     path("", include("roadmaps.urls")),
     path("reperes/", include("reperes.urls")),
     path("gestion/reperes/", include("reperes.urls_staff")),

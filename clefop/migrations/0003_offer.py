@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import clefop.offer_models
+import offer.models
 
 
 class Migration(migrations.Migration):
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("title", models.CharField(max_length=255, verbose_name="titre")),
-                ("file", models.FileField(max_length=255, upload_to=clefop.offer_models.session_document_upload_to)),
+                ("file", models.FileField(max_length=255, upload_to=offer.models.session_document_upload_to)),
                 ("original_name", models.CharField(max_length=255, verbose_name="nom du fichier")),
                 ("file_type", models.CharField(max_length=10, verbose_name="type")),
                 ("content_type", models.CharField(max_length=120)),

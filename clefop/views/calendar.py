@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 
+from srefop_portal.common.plugins import app_modules
+
 from ..calendar import build_calendar, feed_meetings, user_for_token
 from ..models import Body, Membership
 from .base import BodyMixin
@@ -29,14 +31,17 @@ def my_feed(request, token):
     if user is None:
         raise Http404
     member_of = Membership.objects.active().filter(user=user).values("body_id")
+    base_url = _base_url(request)
+    extra_events = []  # other apps' events of the person (professionalisation sessions of the offre de services)
+    for _config, module in app_modules("calendar"):
+        if hasattr(module, "personal_events"):
+            extra_events.extend(module.personal_events(user, base_url=base_url))
     content = build_calendar(
         feed_meetings(Body.objects.filter(pk__in=member_of)),
         name="Mes instances — Portail Srefop",
-        base_url=_base_url(request),
+        base_url=base_url,
+        extra_events=extra_events,
     )
-    from ..offer_calendar import add_session_events  # professionalisation sessions (offre de services)
-
-    content = add_session_events(content, user=user, base_url=_base_url(request))
     return _ics_response(content, "mes-instances.ics")
 
 

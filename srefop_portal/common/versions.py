@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 # Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
 # tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick),
 # the veille (bulk ingestion) and the repères (whose built sheets carry their own fingerprint).
-TRACKED_APPS = ("territories", "clefop", "roadmaps", "accounts")
+TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts")
 
 KEY_PREFIX = "data-version:"
 FRAGMENT_PREFIX = "fragment:"

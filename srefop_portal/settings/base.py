@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "territories",
     "clefop",
+    "offer",
     "roadmaps",
     "reperes",
     "veille",
@@ -225,9 +226,9 @@ CELERY_BEAT_SCHEDULE = {
     "veille-fetch-daily": {"task": "veille.tasks.fetch_all_sources", "schedule": crontab(hour=6, minute=0)},
     "veille-digests-daily": {"task": "veille.tasks.send_digests", "schedule": crontab(hour=7, minute=30)},
     "clefop-minutes-reminders": {"task": "clefop.tasks.remind_missing_minutes", "schedule": crontab(hour=8, minute=0)},
-    "clefop-session-reminders": {"task": "clefop.tasks.send_session_reminders", "schedule": crontab(hour=9, minute=0)},
-    "clefop-dispositif-reviews-monthly": {
-        "task": "clefop.tasks.send_dispositif_review_reminders",
+    "offer-session-reminders": {"task": "offer.tasks.send_session_reminders", "schedule": crontab(hour=9, minute=0)},
+    "offer-dispositif-reviews-monthly": {
+        "task": "offer.tasks.send_dispositif_review_reminders",
         "schedule": crontab(hour=8, minute=30, day_of_month=1),
     },
     "roadmaps-overdue-weekly": {

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from clefop.models import Position, Registration, SupportRequest
+from clefop.models import Position
+from offer.models import Registration, SupportRequest
 from roadmaps.models import RoadmapStatus
 from territories.models import Territory
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.conftest import assert_accessible, login
 from tests.clefop.factories import MembershipFactory, OrganisationFactory, clefop
-from tests.clefop.offer_factories import DispositifFactory, SessionFactory
+from tests.offer.factories import DispositifFactory, SessionFactory
 from tests.roadmaps.factories import ActionFactory, roadmap_with
 
 pytestmark = pytest.mark.browser

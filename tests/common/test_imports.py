@@ -141,7 +141,7 @@ def test_template_views_share_the_staff_base_and_state_their_own_permission():
 
     expected = {
         reverse("clefop:member_import_template"): "clefop.manage_directory",
-        reverse("clefop:dispositif_import_template"): "clefop.import_dispositifs",
+        reverse("offer:dispositif_import_template"): "offer.import_dispositifs",
         reverse("roadmaps:import_template", args=["csv"]): "roadmaps.manage_referential",
     }
     for url, permission in expected.items():

@@ -12,7 +12,7 @@ from roadmaps import services
 from roadmaps.history import entries_for
 from roadmaps.models import Action, AmbitionSheet, Challenge, NafDivision, Priority, Recommendation, RomeCode
 from tests.clefop.factories import MembershipFactory
-from tests.clefop.offer_factories import DispositifFactory
+from tests.offer.factories import DispositifFactory
 
 from .factories import RecommendationFactory, roadmap_with
 

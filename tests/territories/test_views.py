@@ -105,7 +105,7 @@ def _more_data():
     from clefop.models import Position
     from roadmaps.models import RoadmapStatus
     from tests.clefop.factories import MembershipFactory, clefop
-    from tests.clefop.offer_factories import DispositifFactory
+    from tests.offer.factories import DispositifFactory
     from tests.roadmaps.factories import roadmap_with
 
     nantes = Territory.objects.get(code="44-NAN")

@@ -170,7 +170,7 @@ def test_demo_loaders_use_the_service_switch():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    for path in ("roadmaps/demo.py", "clefop/demo_offer.py"):
+    for path in ("roadmaps/demo.py", "offer/demo.py"):
         source = (root / path).read_text()
         assert "mail_suspended" in source and "SEND_EMAILS" not in source
 

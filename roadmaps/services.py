@@ -190,14 +190,14 @@ def transition_roadmap(
 
     body = roadmap.body
     subject = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
-    message = subject
-    if comment:
-        message += f" — « {notifications.shorten(comment, 200)} »"
+    message = f"{subject}."
+    if comment:  # the comment keeps its own punctuation: no « ». » double stop
+        message += f"\nCommentaire : « {notifications.shorten(comment, 200)} »"
     if transition == "submit":
         recipients = _members(body, [Position.COCHAIR, Position.ANIMATEUR])
     else:
         recipients = _members(body)
-    _notify(recipients, subject=subject, message=message + ".", url=roadmap.get_absolute_url(), actor=user)
+    _notify(recipients, subject=subject, message=message, url=roadmap.get_absolute_url(), actor=user)
     return roadmap
 
 

@@ -1,4 +1,6 @@
+import datetime
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -209,3 +211,21 @@ def test_job_page_without_context_has_no_subject_nor_way_back(client, role_user)
     client.force_login(user)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Export de test" in html and "Retour :" not in html
+
+
+def test_ready_email_names_what_the_file_is_about_and_says_1er(role_user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from srefop_portal.common.jobs import JobContext
+
+    user = role_user("user")
+    job = Job.objects.create(kind="tests.export", requester=user, filename="x.csv")
+    job.file_expires_at = timezone.make_aware(datetime.datetime(2027, 1, 1, 12, 0))
+    with mock.patch.object(
+        jobs, "job_context", return_value=JobContext(subject="Clefop Nantes — territoire EFOP Nantes")
+    ), django_capture_on_commit_callbacks(execute=True):
+        jobs.notify_ready(job)
+    (message,) = mail.outbox
+    assert message.subject.endswith("— Clefop Nantes — territoire EFOP Nantes : votre fichier est prêt")
+    assert "jusqu’au 1er janvier 2027" in message.body
+    assert Notice.objects.get(user=user).message.startswith(jobs.kind_label("tests.export") + " — Clefop Nantes")

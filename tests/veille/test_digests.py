@@ -118,3 +118,26 @@ def test_subscription_form(client_for, role_user):
     assert response.status_code == 400
     subscription.refresh_from_db()
     assert subscription.frequency == "weekly"
+
+
+@pytest.mark.parametrize(
+    ("count", "subject", "line"),
+    [
+        (0, None, None),
+        (1, "[Portail Srefop] Veille quotidienne : 1 article", "1 nouvel article"),
+        (2, "[Portail Srefop] Veille quotidienne : 2 articles", "2 nouveaux articles"),
+    ],
+)
+def test_digest_wording_counts_its_articles(count, subject, line, django_capture_on_commit_callbacks):
+    subscribe(UserFactory(), codes=["49-CHO"])
+    for i in range(count):
+        tagged_item(title=f"Cholet : article {i}")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == (1 if count else 0)
+    if not count:
+        assert mail.outbox == []  # nothing new: no e-mail rather than « 0 article »
+        return
+    (message,) = mail.outbox
+    assert message.subject == subject
+    assert line in message.body and "article(s)" not in message.body
+    assert message.body.rstrip().endswith("Le Portail Srefop — Carif-Oref des Pays de la Loire")

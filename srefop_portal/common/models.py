@@ -131,7 +131,7 @@ class OutboxMessage(models.Model):
     commit, retried with back-off, failed (with the error) after ``SREFOP_MAIL_MAX_ATTEMPTS`` tries."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "En attente d'envoi"
+        QUEUED = "queued", "En attente d’envoi"
         SENT = "sent", "Envoyé"
         FAILED = "failed", "Échec"
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(verbose_name='texte')),
                 ('html_body', models.TextField(blank=True, verbose_name='version HTML')),
                 ('headers', models.JSONField(blank=True, default=dict, verbose_name='en-têtes')),
-                ('status', models.CharField(choices=[('queued', "En attente d'envoi"), ('sent', 'Envoyé'), ('failed', 'Échec')], default='queued', max_length=10, verbose_name='statut')),
+                ('status', models.CharField(choices=[('queued', "En attente d’envoi"), ('sent', 'Envoyé'), ('failed', 'Échec')], default='queued', max_length=10, verbose_name='statut')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='tentatives')),
                 ('last_error', models.TextField(blank=True, verbose_name='dernière erreur')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),

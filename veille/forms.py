@@ -6,7 +6,8 @@ from dsfr.forms import DsfrBaseForm
 from territories.models import Territory
 
 from .listing import territory_choices
-from .models import NewsItem, Source, Subscription, Theme
+from .models import NewsItem, Source, Subscription, TagCorrection, Theme
+from .services import CORRECTION_SCOPES
 
 
 class FilterForm(DsfrBaseForm):
@@ -98,17 +99,43 @@ class ItemForm(DsfrBaseForm, forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 5}),
         }
 
+    correction_scope = forms.ChoiceField(
+        label="Un territoire retiré vaut pour",
+        choices=list(CORRECTION_SCOPES.items()),
+        initial="source",
+        required=False,  # not sent: this item only
+        widget=forms.RadioSelect,
+        help_text=(
+            "Au-delà de cet article, les termes qui avaient fait reconnaître le territoire retiré ne l'ajoutent plus "
+            "(liste des corrections d'étiquetage, modifiable)."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["published_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
         if self.instance.pk:
             self.fields["territories_field"].initial = list(self.instance.territories.all())
         else:
+            del self.fields["correction_scope"]
             self.fields["territories_field"].help_text = (
                 "Les territoires sont reconnus automatiquement dans le titre et le résumé ; "
                 "cochez-en d'autres au besoin."
             )
             self.fields["published_at"].initial = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+class TagCorrectionForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = TagCorrection
+        fields = ["term", "territory", "kind", "source", "note"]
+        widgets = {"kind": forms.RadioSelect}
+        labels = {"source": "Source concernée"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].empty_label = "Toutes les sources"
+        self.fields["territory"].empty_label = "Choisir un territoire"
 
 
 class ThemeForm(DsfrBaseForm, forms.ModelForm):

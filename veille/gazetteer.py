@@ -19,6 +19,20 @@ How a name is recognised
   by the other places found; otherwise the most populous one is kept with a lower confidence.
 - A commune tags its territory; an EPCI tags the territory holding most of its population; territory names and a
   few usual names of areas (``AREA_ALIASES``) tag the territory.
+
+Where the region ends (issue #20; reference lists in ``places.py``)
+- A département (name or number, postal code), région or country named next to a candidate decides: in parentheses
+  (« Nozay (Essonne) », « Laval (Québec) », « Allonnes (72) »), after « , dans le / la / les », « en », « au »
+  (« à Saint-Nazaire, dans le Gard »), or opening its clause (« Dans la Sarthe, à Allonnes »). Elsewhere: dropped.
+  A département of the region keeps only the homonyms it holds and confirms an ambiguous name (« Mayenne (53) »).
+  The context is never read as a place itself (« Saint-Berthevin (Mayenne) »). A country after a place without a
+  comma counts only after « à » (« à Laval au Québec »; « Nantes au Québec » is a trip).
+- A candidate glued by a hyphen to more words is part of a longer name when the whole is a French commune elsewhere
+  (COG 2026: « Saint-Nazaire-les-Eymes », « Mont-Saint-Aignan », also « Sévérac d'Aveyron ») or when a link word
+  follows (« Candé-sur-Beuvron »); two places of the region joined by a hyphen stay places (« Nantes-Saint-Nazaire »).
+- A first name (or « M. », « Mme »...) just before a commune's name makes it a person (« Pierre Laval »), unless a
+  département or région of the region next to it gives it as a place.
+- Staff corrections (``TagCorrection``, applied in ``tagging.py``) remove or add what remains.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+from . import places as where
+from .places import TOKEN_ALIASES, normalise_tokens
 from .text import TOKEN_RE, fold
 
 ARTICLES = {"le", "la", "les", "l"}
@@ -61,7 +77,6 @@ NEAR_AFTER_RE = re.compile(
 SENTENCE_END = ".!?:;«»—–\n"
 # Rivers and areas written like a commune but for its accents (« Loiré » / « Loire »): the accents must match.
 ACCENT_SENSITIVE = {"loire", "sarthe", "mayenne", "vendee", "maine", "anjou", "loir", "sevre", "yon", "erdre"}
-TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 # Communes whose name is also an ordinary French word, a first name, a département, a river or a place elsewhere.
 AMBIGUOUS_NAMES = [
@@ -247,10 +262,6 @@ class TagResult:
         return set(self.territories)
 
 
-def normalise_tokens(text: str) -> list[str]:
-    return [TOKEN_ALIASES.get(token, token) for token in (fold(t) for t in TOKEN_RE.findall(text))]
-
-
 def name_key(text: str) -> str:
     return " ".join(normalise_tokens(text))
 
@@ -281,6 +292,136 @@ def _significant_index(original_tokens: list[str]) -> int:
         if token[:1].isupper() and fold(token) not in ARTICLES:
             return index
     return 0
+
+
+JOINERS = {"-", "\u2011", "'", "\u2019"}
+# Words that continue a place name after a hyphen (« -sur- », « -lès- », « -d'... »).
+LINK_WORDS = {"sur", "sous", "en", "les", "lez", "le", "la", "l", "de", "d", "du", "des", "aux", "au", "et"}
+PERSON_TITLES = {"M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me", "Monsieur", "Madame", "Maître"}
+PAREN_RE = re.compile(r"\s*\(\s*([^()]{1,60}?)\s*\)")
+IN_AFTER_RE = re.compile(r"\s*,?\s*(?:dans\s+(?:le|la|les)\s+|dans\s+l['\u2019]\s*|en\s+|au\s+|aux\s+)", re.I)
+COMMA_RE = re.compile(r"\s*,\s*")
+BOUNDARY_RE = re.compile(r"\s*(?:$|[,.;:!?)\u2014\u2013])")
+IN_BEFORE = {"en", "au", "aux"}
+
+
+class _Scan:
+    """One text being read: its tokens and the context around a candidate place."""
+
+    def __init__(self, text: str, spans: list, folded: list[str], all_caps: bool):
+        self.text, self.spans, self.folded, self.all_caps = text, spans, folded, all_caps
+
+    def _capitalised(self, index: int) -> bool:
+        return self.all_caps or self.spans[index][0][:1].isupper()
+
+    def _index_at(self, position: int, from_index: int) -> int:
+        index = from_index
+        while index < len(self.spans) and self.spans[index][1] < position:
+            index += 1
+        return index
+
+    def location_after(self, start: int, index: int):
+        """A département, région or country named just after the place ``spans[start:index]``: « (Essonne) »,
+        « (44) », « , dans le Gard », « en Mayenne », « , au Québec », « à Laval au Québec », « , Québec ».
+        Returns (location, end of what was read) or None. « Nantes au Québec » (no comma, no « à » before) is a
+        trip, not where Nantes lies."""
+        if index == 0 or index > len(self.spans):
+            return None
+        end = self.spans[index - 1][2]
+        rest = self.text[end : end + 90]
+        paren = PAREN_RE.match(rest)
+        if paren:
+            content = paren.group(1)
+            location = where.location_from_code(content)
+            if location is None:
+                first = self._index_at(end + paren.start(1), index)
+                last = self._index_at(end + paren.end(1), first)
+                for k in range(first, last):
+                    found = where.location_at(self.folded[:last], k)
+                    if found and self._capitalised(k):
+                        location = found[0]
+                        break
+            return (location, end + paren.end()) if location else None
+        for pattern, countries_only in ((IN_AFTER_RE, False), (COMMA_RE, True)):
+            words = pattern.match(rest)
+            if not words:
+                continue
+            k = self._index_at(end + words.end(), index)
+            found = where.location_at(self.folded, k) if k < len(self.spans) else None
+            if not found or not self._capitalised(k):
+                continue
+            location, size = found
+            stop = self.spans[k + size - 1][2]
+            trip = location.kind == "country" and pattern is IN_AFTER_RE and "," not in words.group()
+            if trip and not (start > 0 and self._is_preposition_a(start - 1)):
+                continue
+            if countries_only and (location.kind != "country" or not BOUNDARY_RE.match(self.text[stop : stop + 3])):
+                continue
+            return location, stop
+        return None
+
+    def _is_preposition_a(self, index: int) -> bool:
+        return self.spans[index][0] in {"à", "À"} or (
+            self.spans[index][0] == "A" and _starts_sentence(self.spans, index, self.text)
+        )
+
+    def location_before(self, index: int):
+        """« Dans le Gard, à Saint-Gilles », « En Mayenne, Changé »: a location opening the clause of the place."""
+        k = index - 1
+        if k >= 0 and self.folded[k] == "a" and self.spans[k][0] in {"à", "À", "a", "A"}:
+            k -= 1
+        if k < 0 or not re.fullmatch(r"\s*[,:]\s*", self.text[self.spans[k][2] : self.spans[k + 1][1]]):
+            return None
+        found = where.location_ending_at(self.folded, k + 1)
+        if not found:
+            return None
+        location, size = found
+        first = k + 1 - size
+        if not self._capitalised(first) or first == 0:
+            return None
+        before = self.folded[first - 1]
+        if before in IN_BEFORE or (
+            before in {"le", "la", "les", "l"} and first >= 2 and self.folded[first - 2] == "dans"
+        ):
+            return location
+        return None
+
+    def joined_after(self, index: int, *, spaces: bool = False) -> list[int]:
+        """Tokens glued to the one before ``index`` by hyphens or apostrophes (the rest of a compound name), or
+        also by single spaces."""
+        chain = []
+        while index < len(self.spans) and len(chain) < 6:
+            gap = self.text[self.spans[index - 1][2] : self.spans[index][1]]
+            if gap not in JOINERS and not (spaces and gap == " "):
+                break
+            chain.append(index)
+            index += 1
+        return chain
+
+    def joined_before(self, index: int) -> list[int]:
+        """Tokens glued before ``index`` by hyphens or apostrophes (the start of a compound name), in text order."""
+        chain = []
+        while index > 0 and len(chain) < 4:
+            if self.text[self.spans[index - 1][2] : self.spans[index][1]] not in JOINERS:
+                break
+            index -= 1
+            chain.insert(0, index)
+        return chain
+
+    def after_person_name(self, index: int) -> bool:
+        """« Pierre Laval », « Jean-Marc Vallet », « M. Blain »: a first name or a title just before the name."""
+        if index == 0:
+            return False
+        word, _start, end = self.spans[index - 1]
+        gap = self.text[end : self.spans[index][1]]
+        if word in PERSON_TITLES and gap.strip() in {"", "."} and gap:
+            return True
+        if not gap or not gap.isspace() or not word[:1].isupper():
+            return False
+        if self.folded[index - 1] not in where.first_names():
+            return False
+        # « Saint-Pierre Montlimart »: a saint's name, part of a place name.
+        return not (index >= 2 and self.folded[index - 2] in {"saint", "sainte"})
 
 
 class Gazetteer:
@@ -344,43 +485,100 @@ class Gazetteer:
         folded = [TOKEN_ALIASES.get(f, f) for f in (fold(s[0]) for s in spans)]
         letters = [s[0] for s in spans if len(s[0]) > 1 and s[0].isalpha()]
         all_caps = bool(letters) and sum(1 for t in letters if t.isupper()) >= 0.6 * len(letters)
+        scan = _Scan(text, spans, folded, all_caps)
         matches = []
         pending = []  # ambiguous names without place context: places only if listed with other places
         count = len(spans)
         i = 0
+        skip_until = 0  # a place's context (« (Essonne) », « , dans le Gard ») is not read as a place itself
         while i < count:
-            lengths = self.lengths.get(folded[i])
-            step = 1
+            if spans[i][1] < skip_until:
+                i += 1
+                continue
+            candidates = []
             if self.exact_terms and folded[i] in ACCENT_SENSITIVE:
                 place = self.exact_terms.get(spans[i][0].lower())
                 if place is not None and spans[i][0][:1].isupper():
-                    start, end = spans[i][1], spans[i][2]
-                    term = Term((folded[i],), [place])
-                    matches.append(Match(start, end, text[start:end], term, [place], 1.0))
-                    i += 1
-                    continue
-            if lengths:
-                for length in lengths:
-                    if i + length > count:
-                        continue
+                    candidates.append((Term((folded[i],), [place]), 1, True))
+            for length in self.lengths.get(folded[i], ()):
+                if i + length <= count:
                     term = self.terms.get(tuple(folded[i : i + length]))
-                    if term is None:
-                        continue
+                    if term is not None:
+                        candidates.append((term, length, None))
+            step = 1
+            for term, length, verdict in candidates:
+                if verdict is None:
                     verdict = self._accept(term, i, length, spans, folded, text, all_caps)
-                    start, end = spans[i][1], spans[i + length - 1][2]
-                    match = Match(start, end, text[start:end], term, list(term.places), term.confidence)
-                    if verdict == LISTED_ONLY:
-                        pending.append(match)
-                        continue
-                    if not verdict:
-                        continue
-                    matches.append(match)
-                    step = length
-                    break
+                if not verdict:
+                    continue
+                places, confirmed, consumed = self._judge(term, i, length, scan, matches)
+                skip_until = max(skip_until, consumed)
+                if not places:
+                    continue
+                start, end = spans[i][1], spans[i + length - 1][2]
+                match = Match(start, end, text[start:end], term, places, term.confidence)
+                if verdict == LISTED_ONLY and not confirmed:
+                    pending.append(match)
+                    continue
+                matches.append(match)
+                step = length
+                break
             i += step
         if pending and matches:
             matches = self._add_listed(matches, pending, text)
         return matches
+
+    def _judge(self, term: Term, i: int, length: int, scan: _Scan, matches: list[Match]):
+        """What the words around a candidate say: (places kept, confirmed by a place of the region, end of the
+        context read). No place kept: the candidate is somewhere else, part of a longer name, or a person."""
+        if self._inside_longer_name(term, i, length, scan, matches):
+            return [], False, 0
+        found = scan.location_after(i, i + length)
+        consumed = found[1] if found else 0
+        location = found[0] if found else scan.location_before(i)
+        places = list(term.places)
+        if location is not None:
+            if not location.in_region:
+                return [], False, consumed  # « Nozay (Essonne) », « Laval (Québec) », « à X, dans le Gard »
+            if location.kind == "departement":
+                # « Allonnes (Sarthe) », « Mayenne (53) »: the département decides, even between homonyms.
+                places = [p for p in places if p.departement in (location.code, "")]
+            return places, True, consumed
+        if scan.after_person_name(i):
+            return [], False, consumed  # « Pierre Laval », « Mme Vallet »
+        return places, False, consumed
+
+    def _inside_longer_name(self, term: Term, i: int, length: int, scan: _Scan, matches: list[Match]) -> bool:
+        """« Saint-Nazaire-les-Eymes », « Candé-sur-Beuvron », « Mont-Saint-Aignan »: the candidate begins or ends a
+        longer hyphenated name that is not a place of the region (the longest names of the region were tried
+        first). Two places joined by a hyphen (« Nantes-Saint-Nazaire », « Paris-Nantes ») stay places."""
+        folded, spans = scan.folded, scan.spans
+        tokens = tuple(folded[i : i + length])
+        compound = where.compound_commune_names()
+        # « Sévérac d'Aveyron », « Saint-Brice-sous-Forêt »: a commune of France elsewhere (COG 2026).
+        following = scan.joined_after(i + length, spaces=True)
+        tails = [tuple(folded[j] for j in following[:size]) for size in range(len(following) + 1)]
+        if any(tokens + tail in compound for tail in tails[1:]):
+            return True
+        before = scan.joined_before(i)
+        after_place = bool(matches) and before and matches[-1].end == spans[before[-1]][2]
+        # « -en-Mauges » names the area: only a commune's name glued after another word may end a longer name.
+        if before and not after_place and all(place.kind == "commune" for place in term.places):
+            if folded[before[-1]] in LINK_WORDS:
+                return True  # « Villeneuve-en-Retz » written around a name: « ...-sur-Mayenne », « ...-lès-Laval »
+            for size in range(1, len(before) + 1):
+                head = tuple(folded[j] for j in before[-size:])
+                if any(head + tokens + tail in compound for tail in tails):
+                    return True  # « Mont-Saint-Aignan »
+        chain = scan.joined_after(i + length)
+        if not chain:
+            return False
+        first = chain[0]
+        if spans[first][0][:1].isupper() and any(
+            tuple(folded[first : first + n]) in self.terms for n in self.lengths.get(folded[first], ())
+        ):
+            return False
+        return folded[first] in LINK_WORDS
 
     @staticmethod
     def _add_listed(matches: list[Match], pending: list[Match], text: str) -> list[Match]:

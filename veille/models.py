@@ -207,6 +207,10 @@ class TerritoryTag(models.Model):
     def __str__(self):
         return f"{self.item_id} → {self.territory_id} ({self.confidence:.2f})"
 
+    @property
+    def confidence_percent(self) -> float:
+        return self.confidence * 100
+
 
 class Subscription(models.Model):
     class Frequency(models.TextChoices):
@@ -226,3 +230,67 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_frequency_display()})"
+
+
+class TagCorrectionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if user is not None and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+            return self
+        return self.none()
+
+    def applicable_to(self, source_id):
+        return self.filter(models.Q(source__isnull=True) | models.Q(source_id=source_id))
+
+
+class TagCorrection(models.Model):
+    """A staff correction the tagging learns from: a term that must no longer (or must always) tag a territory,
+    for one source or for all. Applied at ingestion and at every re-tagging (see tagging.py)."""
+
+    class Kind(models.TextChoices):
+        EXCLUDE = "exclude", "Ne plus étiqueter"
+        INCLUDE = "include", "Toujours étiqueter"
+
+    term = models.CharField(
+        "terme",
+        max_length=200,
+        help_text="Tel qu'écrit dans les articles (ex. : « Laval », « Pays yonnais ») ; accents et majuscules ignorés.",
+    )
+    term_key = models.CharField("terme normalisé", max_length=200, editable=False)
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+", verbose_name="territoire")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tag_corrections",
+        verbose_name="source",
+        help_text="Vide : toutes les sources.",
+    )
+    kind = models.CharField("correction", max_length=10, choices=Kind.choices, default=Kind.EXCLUDE)
+    note = models.CharField("motif", max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = TagCorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "correction d'étiquetage"
+        verbose_name_plural = "corrections d'étiquetage"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term_key", "territory", "source"],
+                name="veille_correction_unique_source",
+                condition=models.Q(source__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["term_key", "territory"],
+                name="veille_correction_unique_all",
+                condition=models.Q(source__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} « {self.term} » → {self.territory_id}"

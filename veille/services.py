@@ -20,10 +20,11 @@ from django.utils import timezone
 from srefop_portal.common import notifications
 
 from . import ingestion
-from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TerritoryTag, Theme
+from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TagCorrection, TerritoryTag, Theme
+from .places import name_key
 from .search import update_search_vectors
 from .tagging import retag_items, tag_items
-from .text import canonical_url, title_key
+from .text import canonical_url, fold_text, title_key
 
 logger = logging.getLogger(__name__)
 
@@ -289,9 +290,20 @@ def delete_source(*, source: Source) -> None:
 
 
 # --- items --------------------------------------------------------------------------------------------------
+CORRECTION_SCOPES = {
+    "source": "Cet article et les prochains articles de cette source",
+    "all": "Cet article et les prochains articles de toutes les sources",
+    "item": "Cet article seulement",
+}
+
+
 @transaction.atomic
-def save_item(*, item: NewsItem, territories, themes, by=None) -> NewsItem:
-    """Staff add or edit an item. The territories chosen become manual tags; removed ones stay removed."""
+def save_item(*, item: NewsItem, territories, themes, by=None, correction_scope: str = "item") -> NewsItem:
+    """Staff add or edit an item. The territories chosen become manual tags; removed ones stay removed.
+    ``correction_scope`` (« source » or « all »): a territory removed that the tagger had found through terms
+    becomes a correction the tagging learns from (those terms no longer tag it, on that source or everywhere)."""
+    if correction_scope not in CORRECTION_SCOPES:
+        raise VeilleError("Portée de la correction inconnue : rien n'a été modifié.")
     item.title = item.title.strip()
     if not item.title:
         raise VeilleError("Le titre est obligatoire.")
@@ -312,6 +324,8 @@ def save_item(*, item: NewsItem, territories, themes, by=None) -> NewsItem:
     if not is_new:
         removed = current - chosen
         if removed:
+            if correction_scope != "item":
+                _learn_removals(item=item, removed=removed, scope=correction_scope, by=by)
             TerritoryTag.objects.filter(item=item, territory_id__in=removed).delete()
             item.excluded_territories.add(*removed)
         item.themes.set(themes)
@@ -323,6 +337,88 @@ def save_item(*, item: NewsItem, territories, themes, by=None) -> NewsItem:
         item.excluded_territories.remove(*chosen)
     update_search_vectors(NewsItem.objects.filter(pk=item.pk))
     return item
+
+
+def _learn_removals(*, item: NewsItem, removed: set[int], scope: str, by) -> None:
+    """The terms through which the tagger found the removed territories no longer tag them (see tagging.py)."""
+    source = item.source if scope == "source" else None
+    tags = TerritoryTag.objects.filter(item=item, territory_id__in=removed, is_manual=False)
+    for tag in tags.select_related("territory"):
+        for term in tag.matched_terms:
+            if term == "source" or not name_key(term):
+                continue  # a source's default territory is changed on the source itself
+            _record_correction(
+                term=term,
+                territory=tag.territory,
+                source=source,
+                kind=TagCorrection.Kind.EXCLUDE,
+                author=by,
+                note=f"Retiré de l'article « {item.title[:200]} »",
+                exists_ok=True,
+            )
+
+
+def _record_correction(*, term, territory, source, kind, author, note, exists_ok=False):
+    term = " ".join(term.split())
+    key = " ".join(name_key(term))
+    if not key:
+        raise VeilleError("Le terme doit contenir au moins un mot.")
+    if len(term) > 200:
+        raise VeilleError("Le terme est trop long (200 caractères au plus).")
+    existing = TagCorrection.objects.filter(term_key=key, territory=territory, source=source).first()
+    if existing is not None:
+        if exists_ok and existing.kind == kind:
+            return existing
+        if existing.kind == kind:
+            raise VeilleError("Cette correction existe déjà.")
+        raise VeilleError(
+            f"Une correction contraire existe déjà pour « {existing.term} » et ce territoire "
+            f"({existing.get_kind_display().lower()}) : supprimez-la d'abord."
+        )
+    correction = TagCorrection.objects.create(
+        term=term, term_key=key, territory=territory, source=source, kind=kind, author=author, note=note[:300]
+    )
+    _retag_term_on_commit(term=term, source_id=source.pk if source else None)
+    return correction
+
+
+def _retag_term_on_commit(*, term: str, source_id: int | None) -> None:
+    from . import tasks
+
+    # robust: a broker that cannot be reached is logged; it never fails a request whose writes are committed.
+    transaction.on_commit(lambda: tasks.retag_term.delay(term, source_id), robust=True)
+
+
+@transaction.atomic
+def create_tag_correction(*, term: str, territory, kind: str, source=None, author=None, note: str = ""):
+    """Staff add a correction the tagging learns from; the items already collected that name the term are
+    tagged again (in the background)."""
+    if kind not in TagCorrection.Kind.values:
+        raise VeilleError("Type de correction inconnu.")
+    if territory is None:
+        raise VeilleError("Choisissez un territoire.")
+    return _record_correction(
+        term=term or "", territory=territory, source=source, kind=kind, author=author, note=note or ""
+    )
+
+
+@transaction.atomic
+def delete_tag_correction(*, correction: TagCorrection) -> None:
+    """The correction no longer applies; the items that name its term are tagged again (in the background)."""
+    term, source_id = correction.term, correction.source_id
+    correction.delete()
+    _retag_term_on_commit(term=term, source_id=source_id)
+
+
+def items_naming(*, term: str, source_id: int | None):
+    """Items whose title (folded) or summary contain the term, for re-tagging after a correction."""
+    words = fold_text(term)
+    queryset = NewsItem.objects.filter(
+        Q(title_key__contains=words) | Q(summary__icontains=term) | Q(summary__icontains=words)
+    )
+    if source_id is not None:
+        queryset = queryset.filter(source_id=source_id)
+    return queryset
 
 
 @transaction.atomic

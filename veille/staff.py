@@ -20,6 +20,11 @@ def staff_tiles(request):
             "detail": f"Ajouter, corriger, masquer, mettre à la une ({drafts} brouillon{'s' if drafts > 1 else ''}).",
         },
         {
+            "title": "Veille : corrections d'étiquetage",
+            "url": reverse("veille_staff:correction_list"),
+            "detail": "Termes qui n'étiquettent plus (ou toujours) un territoire, par source ou partout.",
+        },
+        {
             "title": "Veille : thèmes et mots-clés",
             "url": reverse("veille_staff:theme_list"),
             "detail": "Règles de reconnaissance des thèmes, nouvel étiquetage.",

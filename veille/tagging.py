@@ -1,7 +1,9 @@
 """Tagging news items with territories (gazetteer) and themes (staff-editable keyword rules).
 
 Staff corrections survive re-tagging: manual tags (``is_manual``) are kept, and territories staff removed
-(``excluded_territories``) are never added back automatically.
+(``excluded_territories``) are never added back automatically. Corrections the tagging learns from
+(``TagCorrection``: a term that must no longer, or must always, tag a territory, for one source or all) apply to
+every item tagged afterwards, at ingestion and at re-tagging.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from django.utils import timezone
 from territories.models import Territory
 
 from .gazetteer import get_gazetteer
-from .models import NewsItem, TerritoryTag, Theme
+from .models import NewsItem, TagCorrection, TerritoryTag, Theme
+from .places import name_key
 from .search import vector_update
 from .text import fold_text
 
@@ -96,16 +99,68 @@ def item_text(title: str, summary: str) -> str:
     return f"{title}.\n{summary}"
 
 
-def compute_tags(items, *, gazetteer=None, matcher=None, territory_ids=None):
-    """For each item: ({territory_pk: {"confidence", "terms"}}, {theme_pk}) without touching the database."""
+class Corrections:
+    """Staff corrections, read once per batch: exclusions drop a territory found through a term, inclusions add
+    a territory when the term is in the text. Per source (``source_id``) or for all sources (``None``)."""
+
+    def __init__(self, rows):
+        self.exclude: dict[tuple, set[int]] = {}  # (source_id or None, term tokens) → territory ids
+        self.include: dict[str, list[tuple]] = {}  # first token → [(source_id or None, tokens, territory id, term)]
+        for term, term_key, territory_id, source_id, kind in rows:
+            tokens = tuple(term_key.split())
+            if not tokens:
+                continue
+            if kind == TagCorrection.Kind.EXCLUDE:
+                self.exclude.setdefault((source_id, tokens), set()).add(territory_id)
+            else:
+                self.include.setdefault(tokens[0], []).append((source_id, tokens, territory_id, term))
+
+    @classmethod
+    def load(cls):
+        return cls(TagCorrection.objects.values_list("term", "term_key", "territory_id", "source_id", "kind"))
+
+    def __bool__(self):
+        return bool(self.exclude or self.include)
+
+    def _excluded(self, source_id, term: str) -> set[int]:
+        tokens = name_key(term)
+        return self.exclude.get((None, tokens), set()) | self.exclude.get((source_id, tokens), set())
+
+    def apply(self, territories: dict, text: str, source_id) -> dict:
+        if self.exclude:
+            for territory_id in list(territories):
+                value = territories[territory_id]
+                kept = [term for term in value["terms"] if territory_id not in self._excluded(source_id, term)]
+                if not kept:
+                    del territories[territory_id]
+                elif len(kept) < len(value["terms"]):
+                    territories[territory_id] = {**value, "terms": kept}
+        if self.include:
+            tokens = name_key(text)
+            for index, token in enumerate(tokens):
+                for source, wanted, territory_id, term in self.include.get(token, ()):
+                    if source in (None, source_id) and tokens[index : index + len(wanted)] == wanted:
+                        entry = territories.setdefault(territory_id, {"confidence": 1.0, "terms": []})
+                        entry["confidence"] = 1.0
+                        if term not in entry["terms"]:
+                            entry["terms"] = [*entry["terms"], term]
+        return territories
+
+
+def compute_tags(items, *, gazetteer=None, matcher=None, territory_ids=None, corrections=None):
+    """For each item: ({territory_pk: {"confidence", "terms"}}, {theme_pk}) without touching the database (but to
+    read the gazetteer, themes, territories and staff corrections once)."""
     gazetteer = gazetteer or get_gazetteer()
     matcher = matcher or ThemeMatcher(Theme.objects.all())
     territory_ids = territory_ids or dict(Territory.objects.values_list("code", "pk"))
+    corrections = Corrections.load() if corrections is None else corrections
     results = []
     for item in items:
         text = item_text(item.title, item.summary)
         found = gazetteer.tag(text).territories
         territories = {territory_ids[code]: value for code, value in found.items() if code in territory_ids}
+        if corrections:
+            territories = corrections.apply(territories, text, getattr(item, "source_id", None))
         results.append((territories, matcher.match(text)))
     return results
 

@@ -40,3 +40,11 @@ def retag_all() -> int:
     from .services import retag
 
     return retag(queryset=NewsItem.objects.all())
+
+
+@shared_task(name="veille.tasks.retag_term")
+def retag_term(term: str, source_id: int | None = None) -> int:
+    """After a staff correction: tag again the items that name the term (of that source, or of all)."""
+    from .services import items_naming, retag
+
+    return retag(queryset=items_naming(term=term, source_id=source_id))

@@ -15,6 +15,13 @@ urlpatterns = [
     path("articles/<int:pk>/", views.ItemFormView.as_view(), name="item_update"),
     path("articles/<int:pk>/action/", views.ItemActionView.as_view(), name="item_action"),
     path("etiquetage/", views.RetagAllView.as_view(), name="retag_all"),
+    path("etiquetage/corrections/", views.TagCorrectionListView.as_view(), name="correction_list"),
+    path("etiquetage/corrections/ajouter/", views.TagCorrectionFormView.as_view(), name="correction_create"),
+    path(
+        "etiquetage/corrections/<int:pk>/supprimer/",
+        views.TagCorrectionDeleteView.as_view(),
+        name="correction_delete",
+    ),
     path("themes/", views.ThemeListView.as_view(), name="theme_list"),
     path("themes/ajouter/", views.ThemeFormView.as_view(), name="theme_create"),
     path("themes/<int:pk>/", views.ThemeFormView.as_view(), name="theme_update"),

@@ -1,5 +1,5 @@
 """Staff pages of the news watch: sources (collect now, status), items (add, edit, hide, publish, feature,
-re-tag) and themes with their keyword rules."""
+re-tag), themes with their keyword rules, and the tagging corrections the tagging learns from."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -13,8 +13,8 @@ from django.views.generic import FormView, ListView
 from srefop_portal.common.permissions import StaffViewMixin
 
 from . import services, tasks
-from .forms import ItemForm, SourceForm, ThemeForm
-from .models import NewsItem, Source, Theme
+from .forms import ItemForm, SourceForm, TagCorrectionForm, ThemeForm
+from .models import NewsItem, Source, TagCorrection, Theme
 from .search import apply_search
 from .views import with_listing_relations
 
@@ -169,7 +169,11 @@ class ItemFormView(ServiceFormView):
         data = form.cleaned_data
         self.success_message = f"Article « {form.instance.title} » enregistré."
         return services.save_item(
-            item=form.instance, territories=data["territories_field"], themes=data["themes"], by=self.request.user
+            item=form.instance,
+            territories=data["territories_field"],
+            themes=data["themes"],
+            by=self.request.user,
+            correction_scope=data.get("correction_scope") or "item",
         )
 
     def get_success_url_for(self, obj):
@@ -252,3 +256,55 @@ class ThemeFormView(ServiceFormView):
 
     def get_success_url_for(self, obj):
         return reverse("veille_staff:theme_list")
+
+
+# --- tagging corrections ------------------------------------------------------------------------------------
+class TagCorrectionListView(VeilleStaffMixin, ListView):
+    template_name = "veille/staff/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return (
+            TagCorrection.objects.for_user(self.request.user)
+            .select_related("territory", "source", "author")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class TagCorrectionFormView(ServiceFormView):
+    template_name = "veille/staff/correction_form.html"
+    form_class = TagCorrectionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.instance = TagCorrection()
+        return super().dispatch(request, *args, **kwargs)
+
+    def save(self, form):
+        data = form.cleaned_data
+        self.success_message = (
+            f"Correction « {data['term']} » enregistrée : elle s'applique aux prochains articles, et les articles "
+            "déjà collectés qui citent ce terme sont réétiquetés."
+        )
+        return services.create_tag_correction(
+            term=data["term"],
+            territory=data["territory"],
+            kind=data["kind"],
+            source=data["source"],
+            author=self.request.user,
+            note=data["note"],
+        )
+
+    def get_success_url_for(self, obj):
+        return reverse("veille_staff:correction_list")
+
+
+class TagCorrectionDeleteView(VeilleStaffMixin, View):
+    def post(self, request, pk):
+        correction = get_object_or_404(TagCorrection.objects.for_user(request.user), pk=pk)
+        services.delete_tag_correction(correction=correction)
+        messages.success(
+            request,
+            f"Correction « {correction.term} » supprimée : les articles qui citent ce terme sont réétiquetés.",
+        )
+        return redirect("veille_staff:correction_list")

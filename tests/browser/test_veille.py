@@ -82,3 +82,50 @@ def test_visitor_goes_through_the_pages(page, items):
     assert page.locator("article").count() == 20
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def test_staff_corrects_a_false_tag_once_for_the_source(page, live_server):
+    """Staff remove a territory from an item: the correction is listed, applies to the next item of the source,
+    and can be removed again."""
+    from urllib.parse import urlparse
+
+    from django.test import Client
+
+    from territories.models import Territory
+    from tests.roles import make_role_user
+    from tests.veille.factories import NewsItemFactory, SourceFactory
+    from veille.models import TagCorrection, TerritoryTag
+    from veille.tagging import tag_items
+
+    client = Client()
+    client.force_login(make_role_user("staff"))
+    host = urlparse(live_server.url).hostname
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    source = SourceFactory(name="Courrier de Laval (Québec)")
+    item = NewsItemFactory(source=source, title="Laval : la ville embauche 200 animateurs de camps de jour")
+    tag_items([item])
+    laval = Territory.objects.get(code="53-LAV")
+    assert TerritoryTag.objects.filter(item=item, territory=laval).exists()
+
+    page.goto(f"{page.base_url}/gestion/veille/articles/{item.pk}/")
+    assert "reconnu automatiquement (Laval, confiance 100" in page.locator("#etiquetage + ul").inner_text()
+    assert page.is_checked("input[name=correction_scope][value=source]")
+    assert_accessible(page)
+    page.uncheck(f"input[name=territories_field][value='{laval.pk}']")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_load_state()
+    correction = TagCorrection.objects.get()
+    assert (correction.term, correction.source_id) == ("Laval", source.pk)
+
+    page.click("nav[aria-label='Gestion de la veille'] a:has-text('Corrections d’étiquetage')")
+    page.wait_for_load_state()
+    row = page.locator("tbody tr").first.inner_text()
+    assert "« Laval »" in row and "Ne plus étiqueter" in row and "Courrier de Laval (Québec)" in row
+    assert_accessible(page)
+
+    page.click("tbody tr button:has-text('Supprimer')")
+    page.wait_for_load_state()
+    assert "Aucune correction." in page.locator("tbody").inner_text()
+    assert_no_console_errors(page)

@@ -28,6 +28,14 @@ def theme_pk():
     return {"pk": Theme.objects.first().pk}
 
 
+def correction_pk():
+    from territories.models import Territory
+    from veille.models import TagCorrection
+
+    territory = Territory.objects.get(code="53-LAV")
+    return {"pk": TagCorrection.objects.create(term="Laval", term_key="laval", territory=territory).pk}
+
+
 def token():
     from tests.accounts.factories import UserFactory
     from veille.models import Subscription
@@ -51,6 +59,8 @@ CASES = [
     ("veille_staff:item_list", {}, STAFF),
     ("veille_staff:item_create", {}, STAFF),
     ("veille_staff:item_update", item_pk, STAFF),
+    ("veille_staff:correction_list", {}, STAFF),
+    ("veille_staff:correction_create", {}, STAFF),
     ("veille_staff:theme_list", {}, STAFF),
     ("veille_staff:theme_create", {}, STAFF),
     ("veille_staff:theme_update", theme_pk, STAFF),
@@ -61,6 +71,7 @@ POST_ONLY = [
     ("veille_staff:source_delete", source_pk),
     ("veille_staff:item_action", item_pk),
     ("veille_staff:retag_all", {}),
+    ("veille_staff:correction_delete", correction_pk),
 ]
 
 

@@ -57,6 +57,26 @@ def gazetteer(django_db_setup, django_db_blocker):
         ("CARENE et Cap Atlantique", {"44-STN"}),
         ("Nantesmétropole n'est pas un mot", set()),
         ("Les Nantais à la découverte", set()),
+        # Issue #20 — where the place lies, read next to it.
+        ("Saint-Berthevin (Mayenne) : un forum", {"53-LAV"}),  # the context is not a place itself
+        ("Laval (53000) : un forum", {"53-LAV"}),  # a postal code gives the département
+        ("Laval (Belgique) : un forum", set()),
+        ("Laval (photo DR) : un forum", {"53-LAV"}),  # a parenthesis that names no place decides nothing
+        ("À Laval, en réunion publique", {"53-LAV"}),  # « réunion » in lower case is not La Réunion
+        ("Laval, Paris et Lyon : trois forums", {"53-LAV"}),  # a list, not « Laval, in Paris »
+        ("En Vendée, à Avrillé, un camping recrute", {"85-LIT"}),
+        ("Aéroport Nantes-Atlantique : 300 emplois", {"44-NAN"}),  # not a longer commune name
+        ("Le Pin-en-Mauges accueille un forum", {"49-CHO"}),
+        ("Le port de Basse-Indre recrute", set()),  # « Indre » (also a département) needs a place context
+        ("Mont-Saint-Aignan : le campus recrute", set()),  # a commune elsewhere ending like one of the region
+        ("TGV Paris-Nantes : des conducteurs formés", {"44-NAN"}),
+        ("Le Mans-Tours : la ligne rouvre", {"72-LMA"}),
+        ("Jean-Pierre Vallet, nouveau président", set()),
+        ("M. Blain, maire adjoint", set()),
+        ("Rencontre avec Pierre à Laval", {"53-LAV"}),
+        ("Nantes au Québec : une mission économique", {"44-NAN"}),  # a trip, not where Nantes lies
+        ("À Laval au Québec, les cégeps recrutent", set()),
+        ("Laval, au Québec : les cégeps recrutent", set()),
     ],
 )
 def test_gazetteer_cases(gazetteer, text, expected):

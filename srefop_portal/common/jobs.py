@@ -97,6 +97,7 @@ class JobKind:
     notify: bool
     failure_message: str = ""
     context: Callable | None = None
+    stale_after: timedelta | None = None
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -118,10 +119,13 @@ def register_job_kind(
     notify: bool = True,
     failure_message: str = "",
     context: Callable | None = None,
+    stale_after: timedelta | None = None,
 ):
     """``failure_message``: what the user reads when the handler fails unexpectedly (default: a generic message);
     the traceback is kept in the job's ``error`` as for any job. ``context(job) -> JobContext | None``: what the job
-    is about (e.g. « Clefop Nantes ») and the pages it belongs to, shown on the job's page."""
+    is about (e.g. « Clefop Nantes ») and the pages it belongs to, shown on the job's page. ``stale_after``: for a
+    kind whose heartbeat is not written by one running handler (work fanned out to several tasks), how long
+    without a heartbeat means its work was lost (default STALE_AFTER)."""
 
     def decorator(handler):
         _REGISTRY[name] = JobKind(
@@ -132,6 +136,7 @@ def register_job_kind(
             notify=notify,
             failure_message=failure_message,
             context=context,
+            stale_after=stale_after,
         )
         return handler
 
@@ -148,6 +153,13 @@ def _autodiscover():
     from .plugins import app_modules
 
     list(app_modules("jobs"))
+
+
+def stale_after_for(name: str) -> timedelta:
+    try:
+        return get_kind(name).stale_after or STALE_AFTER
+    except KeyError:
+        return STALE_AFTER
 
 
 def kind_label(name: str) -> str:
@@ -307,8 +319,6 @@ def execute(job_id: int) -> Job | None:
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return job
-        if job.status == Job.Status.RUNNING and not job.seems_stalled:
-            return job  # a duplicate delivery while another worker runs it (its heartbeat is fresh)
         job.status = Job.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
@@ -412,6 +422,8 @@ def requeue_stale() -> int:
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - PENDING_STALE_AFTER)
     )
     for job in stale:
+        if job.status == Job.Status.RUNNING and job.heartbeat_at >= now - stale_after_for(job.kind):
+            continue  # a kind with a longer silence allowed (work fanned out to several tasks)
         if job.attempts >= MAX_ATTEMPTS:
             _fail(job, GAVE_UP_MESSAGE.format(max=MAX_ATTEMPTS))
             continue

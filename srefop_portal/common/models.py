@@ -80,7 +80,9 @@ class Job(models.Model):
         """Running without a heartbeat for STALE_AFTER: its worker died, the job is about to be resumed."""
         if self.status != self.Status.RUNNING or self.heartbeat_at is None:
             return False
-        return self.heartbeat_at < timezone.now() - self.STALE_AFTER
+        from .jobs import stale_after_for
+
+        return self.heartbeat_at < timezone.now() - stale_after_for(self.kind)
 
     @property
     def is_resumed(self) -> bool:

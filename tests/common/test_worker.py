@@ -165,6 +165,14 @@ def test_mail_server_down_during_submit_and_adopt_then_back_every_mail_once(real
     )
     controller = None
     try:
+        from clefop.models import Body
+
+        if not Body.objects.exists():  # an earlier transactional test flushed the reference data
+            import io
+
+            from django.core.management import call_command
+
+            call_command("load_reference_data", stdout=io.StringIO())
         role_user("cochair"), role_user("member")
         roadmap = roadmap_with()
         steps = (("submit", {}, "animateur"), ("adopt", {"plenary_date": "2024-03-15"}, "cochair"))

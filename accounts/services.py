@@ -27,6 +27,10 @@ def export_personal_data(*, user) -> dict:
             "recoit_courriel_actions_en_retard": user.receive_overdue_emails,
             "adresses": list(user.emailaddress_set.values("email", "verified", "primary")),
             "double_authentification": list(user.authenticator_set.values_list("type", flat=True)),
+            "connexions_proconnect": [
+                {"identifiant": a.uid, "liee_le": a.date_joined.isoformat(), "donnees": a.extra_data}
+                for a in user.socialaccount_set.all()
+            ],
         },
         "notifications": [
             {"date": n.created_at.isoformat(), "message": n.message, "lien": n.url} for n in user.notices.all()

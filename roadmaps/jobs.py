@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
+from srefop_portal.common.second_factor import has_staff_powers
 from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
 
 from .reports import BUNDLE_KIND, TERRITORY_KIND
@@ -13,7 +14,7 @@ from .reports.service import can_view_regional_bundle, can_view_territory_report
 
 
 def _can_view(user, job) -> bool:
-    return bool(user.is_authenticated and (user.is_cariforef_staff or user.is_superuser))
+    return has_staff_powers(user)
 
 
 def _referential_context(job) -> JobContext:

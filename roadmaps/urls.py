@@ -33,6 +33,11 @@ urlpatterns = [
         workspace.PriorityDeleteView.as_view(),
         name="priority_delete",
     ),
+    path(
+        ROADMAP + "priorites/<int:priority_pk>/actions/",
+        workspace.PriorityActionsView.as_view(),
+        name="priority_actions",
+    ),
     path(ROADMAP + "actions/ajouter/", workspace.ActionCreateView.as_view(), name="action_create"),
     path(ROADMAP + "point-etape/ajouter/", workspace.AnnualReviewCreateView.as_view(), name="review_create"),
     path(ROADMAP + "point-etape/<int:review_pk>/", workspace.AnnualReviewDetailView.as_view(), name="review_detail"),

@@ -7,6 +7,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.second_factor import has_staff_powers
 from territories.models import Territory
 
 
@@ -100,7 +101,7 @@ class NewsItemQuerySet(models.QuerySet):
         return self.filter(status=NewsItem.Status.PUBLISHED)
 
     def for_user(self, user):
-        if user is not None and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+        if user is not None and has_staff_powers(user):
             return self
         return self.published()
 

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from srefop_portal.common import outbound
 from srefop_portal.common.permissions import StaffViewMixin
 
 from . import services, tasks
@@ -91,6 +92,13 @@ class SourceFetchView(VeilleStaffMixin, View):
         source = get_object_or_404(Source.objects.for_user(request.user), pk=pk)
         if not source.is_feed or not source.feed_url:
             messages.error(request, "Cette source n'a pas de flux à collecter (saisie manuelle).")
+            return redirect("veille_staff:source_update", pk=source.pk)
+        try:
+            outbound.check_url(source.feed_url)
+        except outbound.UnknownHost:
+            pass  # the collection records it on the source
+        except outbound.FetchRefused as exc:
+            messages.error(request, f"Collecte refusée : {exc}")
             return redirect("veille_staff:source_update", pk=source.pk)
         transaction.on_commit(lambda: tasks.fetch_source.delay(source.pk))
         messages.info(

@@ -45,9 +45,13 @@ class MyBodiesView(PermissionRequiredMixin, TemplateView):
             followed=followed,
             upcoming=upcoming,
             calendar_token=token,
-            feed_url=(self.request.build_absolute_uri(reverse("clefop:my_feed", args=[token.token])) if token else ""),
+            # The secret URL is shown once, on the page that follows its creation (only its hash is stored).
+            feed_url=self.request.session.pop(FEED_URL_SESSION_KEY, "") if token else "",
         )
         return context
+
+
+FEED_URL_SESSION_KEY = "clefop_calendar_feed_url"
 
 
 class CalendarTokenView(PermissionRequiredMixin, TemplateView):
@@ -61,9 +65,14 @@ class CalendarTokenView(PermissionRequiredMixin, TemplateView):
             revoke_token(user=request.user)
             messages.success(request, "Le lien de votre calendrier a été révoqué : il ne fonctionne plus.")
         else:
-            regenerate_token(user=request.user)
+            token = regenerate_token(user=request.user)
+            request.session[FEED_URL_SESSION_KEY] = request.build_absolute_uri(
+                reverse("clefop:my_feed", args=[token.token])
+            )
             messages.success(
-                request, "Nouveau lien de calendrier créé. L'ancien lien, s'il existait, ne fonctionne plus."
+                request,
+                "Nouveau lien de calendrier créé : copiez-le maintenant, il ne sera plus affiché. "
+                "L’ancien lien, s’il existait, ne fonctionne plus.",
             )
         return redirect("clefop:my_bodies")
 

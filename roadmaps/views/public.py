@@ -9,6 +9,7 @@ from srefop_portal.common.tabular import csv_response
 from territories.models import Territory
 
 from ..exports import open_data_json, open_data_rows
+from ..fragments import roadmap_detail_context
 from ..models import (
     Action,
     Ambition,
@@ -21,7 +22,6 @@ from ..models import (
     RoadmapStatus,
     RomeDomain,
 )
-from .workspace import roadmap_detail_context
 
 FILTERS = ("ambition", "fiche", "domaine", "rome", "naf", "territoire", "evolution", "q")
 

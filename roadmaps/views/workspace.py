@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from srefop_portal.common import versions
 from srefop_portal.common.tabular import csv_response, xlsx_response
 
 from .. import services
@@ -25,6 +25,15 @@ from ..forms import (
     SubActionForm,
     TransitionForm,
 )
+from ..fragments import (
+    my_actions,
+    priority_page,
+    priority_rows,
+    reader_class,
+    roadmap_permissions,
+    roadmap_priorities,
+    roadmap_sections,
+)
 from ..history import entries_for
 from ..models import (
     Action,
@@ -41,16 +50,6 @@ from ..models import (
 )
 from ..services import ActionConflict, RoadmapError
 from .base import ActionMixin, BodyMixin, RoadmapMixin, require, safe_next
-
-
-def roadmap_permissions(user, body) -> dict:
-    return {
-        name: user.has_perm(f"roadmaps.{name}_roadmap", body)
-        for name in ("edit", "create", "submit", "adopt", "return", "revise", "archive", "review")
-    } | {
-        "restore": user.has_perm("roadmaps.restore_version", body),
-        "report": user.has_perm("roadmaps.download_report", body),
-    }
 
 
 class BodyRoadmapsView(BodyMixin, TemplateView):
@@ -90,80 +89,64 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-def roadmap_priorities(roadmap: Roadmap) -> list[Priority]:
-    """The priorities of a roadmap with their challenges and ambition sheets: the same for every reader, cached
-    until the roadmaps change (each call returns fresh objects, which the caller may annotate)."""
-
-    def build():
-        return list(
-            Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
-        )
-
-    return versions.cached("roadmaps:priorities", apps=("roadmaps",), vary=(roadmap.pk,), build=build)
-
-
-def roadmap_detail_context(roadmap: Roadmap, user, *, public: bool = False) -> dict:
-    """Everything the roadmap page shows, in a constant number of queries."""
-    actions = Action.objects.filter(roadmap=roadmap)
-    actions = actions.filter(restricted=False) if public else actions.for_user(user)
-    actions = actions.select_related("pilot_organisation", "working_group").prefetch_related("pilots")
-    priorities = roadmap_priorities(roadmap)
-    by_priority = {p.pk: [] for p in priorities}
-    for action in actions.order_by("order", "pk"):
-        by_priority.setdefault(action.priority_id, []).append(action)
-    all_actions = []
-    for priority in priorities:
-        priority.action_list = by_priority.get(priority.pk, [])
-        counted = [a for a in priority.action_list if a.status != ActionStatus.ABANDONED]
-        priority.progress_value = sum(a.progress for a in counted) / len(counted) if counted else None
-        priority.overdue_total = sum(1 for a in priority.action_list if a.is_overdue)
-        all_actions.extend(priority.action_list)
-    counted = [a for a in all_actions if a.status != ActionStatus.ABANDONED]
-    by_status = [
-        {"value": value, "label": label, "count": sum(1 for a in all_actions if a.status == value)}
-        for value, label in ActionStatus.choices
-    ]
-    return {
-        "priorities": priorities,
-        "action_total": len(all_actions),
-        "overdue_total": sum(1 for a in all_actions if a.is_overdue),
-        "progress_value": sum(a.progress for a in counted) / len(counted) if counted else None,
-        "by_status": by_status,
-    }
-
-
-def roadmap_record(roadmap: Roadmap) -> dict:
-    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it, cached until the
-    roadmaps or the people (names of who did each step) change."""
-
-    def build():
-        return {
-            "transitions": list(roadmap.transitions.select_related("by")[:10]),
-            # date and summary only (no assessments here), earlier versions of the period included
-            "reviews": list(AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk")[:3]),
-            "versions": list(
-                Roadmap.objects.filter(
-                    body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year
-                )
-                .exclude(pk=roadmap.pk)
-                .order_by("-version")
-            ),
-        }
-
-    return versions.cached("roadmaps:record", apps=("roadmaps", "accounts"), vary=(roadmap.pk,), build=build)
-
-
 class RoadmapDetailView(RoadmapMixin, TemplateView):
+    """The roadmap page: its priorities and actions are fragments shared by every reader of the same class
+    (roadmaps/fragments.py); what is the reader's own (buttons of a draft, the actions they pilot) is not."""
+
     template_name = "roadmaps/roadmap_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
-        context.update(roadmap_detail_context(roadmap, user))
-        context.update(roadmap_record(roadmap))
-        context["perms_roadmap"] = roadmap_permissions(user, body)
-        context["status_choices"] = ActionStatus.choices
+        permissions = roadmap_permissions(user, body)
+        reader = reader_class(user, body, permissions)
+        context["sections"] = roadmap_sections(roadmap, reader)
+        context["perms_roadmap"] = permissions
+        context["my_actions"] = my_actions(roadmap, user, reader)
         return context
+
+
+class PriorityActionsView(RoadmapMixin, TemplateView):
+    """The actions of one priority, page by page (the roadmap page shows the first ones). With HTMX and ``debut``,
+    only the next rows, loaded in place on the roadmap page (« afficher la suite »)."""
+
+    template_name = "roadmaps/priority_actions.html"
+
+    def get_priority(self) -> Priority:
+        for priority in roadmap_priorities(self.get_roadmap()):
+            if priority.pk == self.kwargs["priority_pk"]:
+                return priority
+        raise Http404
+
+    def reader(self):
+        return reader_class(self.request.user, self.get_body())
+
+    def get(self, request, *args, **kwargs):
+        start = _non_negative(request.GET.get("debut"))
+        if request.htmx and start is not None:
+            rows = priority_rows(self.get_roadmap(), self.get_priority(), self.reader(), start=start, mode="more")
+            response = HttpResponse(rows["html"])
+        else:
+            response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        priority, reader = self.get_priority(), self.reader()
+        number = _non_negative(self.request.GET.get("page")) or 1
+        rows, page_obj = priority_page(self.get_roadmap(), priority, reader, number)
+        context.update(priority=priority, priority_label=f"Priorité {priority.order}", rows=rows, page_obj=page_obj)
+        return context
+
+
+def _non_negative(value) -> int | None:
+    """A page number or an offset from the query string (None when absent or not a number)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return max(number, 0) if number < 10**6 else None
 
 
 class RoadmapEditView(RoadmapMixin, TemplateView):
@@ -491,7 +474,13 @@ class ActionStatusView(ActionMixin, TemplateView):
                     return render(
                         request,
                         "roadmaps/_action_status_cell.html",
-                        {"action": action, "body": self.get_body(), "can_edit": True, "saved": True},
+                        {
+                            "action": action,
+                            "body": self.get_body(),
+                            "can_edit": True,
+                            "saved": True,
+                            "next_path": safe_next(request, action.roadmap.get_absolute_url()),
+                        },
                     )
                 messages.success(request, "Statut et avancement enregistrés.")
                 return redirect(safe_next(request, action.get_absolute_url()))

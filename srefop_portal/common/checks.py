@@ -55,6 +55,36 @@ def check_site_url(app_configs=None, **kwargs):
             f"vers {settings.SITE_URL}.",
             hint="Définissez la variable d’environnement SITE_URL (adresse publique du portail, ex. "
             "https://srefop.example.fr).",
-            id="srefop.E010",
+            id="srefop.E011",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxy_count(app_configs=None, **kwargs):
+    """Sign-in rate limits count failures per client address: behind a reverse proxy, that address is read from
+    X-Forwarded-For for exactly the number of proxies in front (``SREFOP_TRUSTED_PROXY_COUNT``). Unset, every client
+    seems to come from the proxy, and one client's failures would refuse everyone's sign-in."""
+    import os
+
+    from django.conf import settings
+
+    value = os.environ.get("SREFOP_TRUSTED_PROXY_COUNT")
+    if value is None or value.strip() == "":
+        return [
+            checks.Warning(
+                "SREFOP_TRUSTED_PROXY_COUNT n’est pas défini : les limites de connexion par adresse ne savent pas "
+                "combien de mandataires inverses (reverse proxies) précèdent le portail.",
+                hint="Définissez SREFOP_TRUSTED_PROXY_COUNT : 0 si le portail reçoit directement les clients, "
+                "1 derrière un nginx ou un répartiteur, 2 derrière deux… (voir docs/deploiement.md).",
+                id="srefop.W010",
+            )
+        ]
+    if not value.strip().isdigit() or getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", None) != int(value):
+        return [
+            checks.Error(
+                f"SREFOP_TRUSTED_PROXY_COUNT doit être un entier positif ou nul (reçu : {value!r}).",
+                id="srefop.E010",
+            )
+        ]
+    return []

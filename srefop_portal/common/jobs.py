@@ -42,6 +42,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
+from .second_factor import has_staff_powers
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def job_context(job: Job) -> JobContext:
 
 
 def user_can_view(user, job: Job) -> bool:
-    if user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+    if has_staff_powers(user):
         return True
     try:
         kind = get_kind(job.kind)

@@ -8,13 +8,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .second_factor import has_staff_powers
+
 
 class JobQuerySet(models.QuerySet):
     def for_user(self, user):
         """Jobs a user may follow: their own ones (staff: all). Kind-specific access is checked on top."""
         if not user or not user.is_authenticated:
             return self.none()
-        if user.is_cariforef_staff or user.is_superuser:
+        if has_staff_powers(user):
             return self
         return self.filter(requester=user)
 

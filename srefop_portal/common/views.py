@@ -14,10 +14,14 @@ class JobAccessMixin(PermissionRequiredMixin):
     permission_required = "common.follow_jobs"
 
     def get_job(self) -> Job:
-        job = get_object_or_404(Job, uuid=self.kwargs["uuid"])
-        if not user_can_view(self.request.user, job):
-            raise Http404
-        return job
+        """The job of the URL if the user may follow it (read once per request: the permission check and the view
+        both ask for it, and browsers poll the progress every second)."""
+        if not hasattr(self, "_job"):
+            job = get_object_or_404(Job, uuid=self.kwargs["uuid"])
+            if not user_can_view(self.request.user, job):
+                raise Http404
+            self._job = job
+        return self._job
 
 
 class JobDetailView(JobAccessMixin, DetailView):
@@ -29,8 +33,9 @@ class JobDetailView(JobAccessMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["label"] = kind_label(self.object.kind)
-        context["job_context"] = job_context(self.object)
+        if not self.request.htmx:  # the polled fragment (common/job_progress.html) shows the progress only
+            context["label"] = kind_label(self.object.kind)
+            context["job_context"] = job_context(self.object)
         return context
 
     def get_template_names(self):

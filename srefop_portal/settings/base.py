@@ -32,7 +32,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Absolute links (e-mails, iCal, open data). Unset: the address `make run HOST=… PORT=…` serves (the Makefile exports
-# SREFOP_HOST / SREFOP_PORT); in production an unset SITE_URL is a system check error (srefop.E010).
+# SREFOP_HOST / SREFOP_PORT); in production an unset SITE_URL is a system check error (srefop.E011).
 SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("SITE_URL"))
 SITE_URL = (
     os.environ.get("SITE_URL")
@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",  # ProConnect (accounts/proconnect replaces its provider)
     "django_htmx",
     "dsfr",
     "widget_tweaks",
@@ -78,12 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "srefop_portal.common.middleware.PrivateResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "srefop_portal.common.middleware.StaffSecondFactorMiddleware",
+    "srefop_portal.common.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "srefop_portal.urls"
@@ -143,18 +146,62 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional" if DEMO_MODE else "mandatory"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portail Srefop] "
+# Rate limits (see accounts/adapters.py): per client address, per account and address ("key"), per account.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
 }
+SREFOP_LOGIN_FAILED_ACCOUNT_RATE = os.environ.get("SREFOP_LOGIN_FAILED_ACCOUNT_RATE", "50/h/key")
+# The client address of rate limits: REMOTE_ADDR, or — behind N reverse proxies that each append to
+# X-Forwarded-For — the N-th address from the right. Never trust the header without proxies in front.
+_proxy_count = os.environ.get("SREFOP_TRUSTED_PROXY_COUNT", "").strip()
+SREFOP_TRUSTED_PROXY_COUNT = int(_proxy_count) if _proxy_count.isdigit() else 0  # anything else: srefop.E010
+ALLAUTH_TRUSTED_PROXY_COUNT = SREFOP_TRUSTED_PROXY_COUNT
+# Sign-up: closed by default (actors join by invitation); SREFOP_OPEN_SIGNUP=1 opens it (demo: open by default).
+SREFOP_OPEN_SIGNUP = env_bool("SREFOP_OPEN_SIGNUP", DEMO_MODE)
+# The sign-up form never says whether an address has an account: verification is mandatory (also in demo mode),
+# and an existing address receives an e-mail instead of an error.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# ProConnect (accounts/proconnect): absent from the pages unless domain, client id and secret are all set.
+PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "").strip().strip("/")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_ALGORITHM = os.environ.get("PROCONNECT_ALGORITHM", "RS256")  # as registered: RS256 or ES256
+if PROCONNECT_ALGORITHM not in ("RS256", "ES256"):
+    raise ImproperlyConfigured("PROCONNECT_ALGORITHM doit valoir RS256 ou ES256.")
+# Plain http towards a loopback provider only (tests, development); never in production.
+PROCONNECT_ALLOW_HTTP = env_bool("PROCONNECT_ALLOW_HTTP", False)
+PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "accounts.proconnect.provider.ProConnectProvider"}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = PROCONNECT_TIMEOUT
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # reconciliation by e-mail is the portal's (SocialAccountAdapter)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms, rendered with the DSFR (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "Portail Srefop"
 
 LANGUAGE_CODE = "fr"
@@ -279,6 +326,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
+        # Chrome applies form-action to every redirect after a form: ProConnect is reached through a page
+        # (account/proconnect_leave.html), never straight from a form.
         "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],

@@ -45,7 +45,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SREFOP_TEST_CELERY_QUEUE", "celery")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "test-media"))  # noqa: F405
 SREFOP_MAP_CACHE_DIR = VAR_DIR / "test-cache"  # noqa: F405
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key"}
+SREFOP_LOGIN_FAILED_ACCOUNT_RATE = "50/h/key"
+SREFOP_OPEN_SIGNUP = False
+SREFOP_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 
 WHITENOISE_AUTOREFRESH = True

@@ -73,8 +73,10 @@ def test_login_attempts_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_signup_requires_email_verification(client, django_capture_on_commit_callbacks):
+def test_signup_requires_email_verification(client, settings, django_capture_on_commit_callbacks):
     from django.core import mail
+
+    settings.SREFOP_OPEN_SIGNUP = True
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -35,7 +35,7 @@ def test_production_without_site_url_is_a_check_error(settings):
 
     settings.SREFOP_REQUIRE_SITE_URL = True
     settings.SITE_URL_FROM_ENVIRONMENT = False
-    assert [e.id for e in check_site_url()] == ["srefop.E010"]
+    assert [e.id for e in check_site_url()] == ["srefop.E011"]
     settings.SITE_URL_FROM_ENVIRONMENT = True
     assert check_site_url() == []
     settings.SREFOP_REQUIRE_SITE_URL = False

@@ -236,3 +236,22 @@ def test_ready_email_names_what_the_file_is_about_and_says_1er(role_user, django
     assert message.subject.endswith("— Clefop Nantes — territoire EFOP Nantes : votre fichier est prêt")
     assert "jusqu’au 1er janvier 2027" in message.body
     assert Notice.objects.get(user=user).message.startswith(jobs.kind_label("tests.export") + " — Clefop Nantes")
+
+
+def test_progress_poll_reads_the_job_once(client, role_user):
+    """Browsers poll the progress fragment every second: the job is read once per poll (the permission check and
+    the view share it), and the page's context (subject, parent pages) is not built for the fragment."""
+    user = role_user("user")
+    client.force_login(user)
+    job = jobs.start_job(kind="tests.export", requester=user)
+    url = job.get_absolute_url()
+    client.get(url, headers={"HX-Request": "true"})  # session and user warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "srefop-progress" in response.content.decode()
+    # The job once; besides, the signed-in user and (unless the sessions are in the cache) the session.
+    assert sum('FROM "common_job"' in q["sql"] for q in queries.captured_queries) == 1
+    assert len(queries) <= 3

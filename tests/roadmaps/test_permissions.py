@@ -104,6 +104,11 @@ CASES = [
         lambda: {"slug": clefop().slug, "pk": draft().pk, "priority_pk": draft().priorities.get().pk},
         EDIT,
     ),
+    (
+        "roadmaps:priority_actions",
+        lambda: {"slug": clefop().slug, "pk": draft().pk, "priority_pk": draft().priorities.get().pk},
+        READ,
+    ),
     ("roadmaps:action_create", r(), EDIT),
     ("roadmaps:review_create", lambda: {"slug": clefop().slug, "pk": adopted().pk}, STEER),
     (

@@ -41,6 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's e-mails (confirmation, password reset...) go through the portal's outbox like every other."""
         site = urlsplit(settings.SITE_URL)
         context.setdefault("current_site", SimpleNamespace(name="Portail Srefop", domain=site.netloc))
+        context.setdefault("email", email)
         message = self.render_mail(template_prefix, email, context)
         notifications.queue_email(message, kind=f"allauth.{template_prefix.rsplit('/', 1)[-1]}")
 

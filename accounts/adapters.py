@@ -15,6 +15,8 @@ The TOTP step, reauthentication and the password reset have their own limits (al
 """
 
 import secrets
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -28,11 +30,20 @@ from accounts.proconnect import PROVIDER_ID
 from accounts.proconnect import signin as proconnect_signin
 from accounts.proconnect import views as proconnect_views
 from accounts.proconnect.config import get_config
+from srefop_portal.common import notifications
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return bool(getattr(settings, "SREFOP_OPEN_SIGNUP", False))
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's e-mails (confirmation, password reset...) go through the portal's outbox like every other."""
+        site = urlsplit(settings.SITE_URL)
+        context.setdefault("current_site", SimpleNamespace(name="Portail Srefop", domain=site.netloc))
+        context.setdefault("email", email)
+        message = self.render_mail(template_prefix, email, context)
+        notifications.queue_email(message, kind=f"allauth.{template_prefix.rsplit('/', 1)[-1]}")
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         account_key = super()._get_login_attempts_cache_key(request, **credentials)

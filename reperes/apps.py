@@ -12,3 +12,10 @@ class ReperesConfig(AppConfig):
         "staff.staff_tiles",
         "jobs",
     )
+
+    def ready(self):
+        from territories.signals import composition_changed
+
+        from .services import after_geography_change
+
+        composition_changed.connect(after_geography_change, dispatch_uid="reperes.after_geography_change")

@@ -280,6 +280,16 @@ def after_data_change(*, queue: bool = True) -> None:
         start_job(kind="reperes.build_sheets", params={"only_stale": True})
 
 
+def after_geography_change(sender=None, *, territory_codes, **kwargs) -> None:
+    """Receiver of ``territories.signals.composition_changed``: the sheets of the territories concerned show
+    « mise à jour en cours » at once, and their figures (aggregation) and sheets are rebuilt in the background."""
+    codes = sorted(set(territory_codes))
+    if not codes:
+        return
+    Sheet.objects.filter(territory__code__in=codes).update(stale=True)
+    start_job(kind="reperes.geography", params={"territories": codes})
+
+
 @transaction.atomic
 def save_indicator(*, indicator: Indicator, user) -> Indicator:
     if indicator.rule == Rule.RATIO and not (indicator.numerator_id and indicator.denominator_id):

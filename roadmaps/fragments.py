@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from clefop.models import perimeter_of
 from srefop_portal.common import versions
 
-from .models import Action, ActionStatus, Priority, Roadmap
+from .models import Action, ActionStatus, AnnualReview, Priority, Roadmap
 
 # Data shown in the fragments: roadmaps (priorities, actions), clefop (pilot organisations), accounts (pilots).
 APPS = ("roadmaps", "clefop", "accounts")
@@ -151,7 +151,8 @@ def roadmap_record(roadmap: Roadmap) -> dict:
     """Steps, annual reviews and other versions of a roadmap: the same for every reader of it."""
     return {
         "transitions": list(roadmap.transitions.select_related("by")[:10]),
-        "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
+        # date and summary only (no assessments here), earlier versions of the period included
+        "reviews": list(AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk")[:3]),
         "versions": list(
             Roadmap.objects.filter(body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year)
             .exclude(pk=roadmap.pk)

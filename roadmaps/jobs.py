@@ -1,6 +1,8 @@
 """Background jobs of the roadmaps app: the import of a large préconisations file, the territory progress report
 and the regional bundle of reports (see roadmaps/reports/)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 
 from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
@@ -111,6 +113,7 @@ def build_territory_report(job, progress):
     label="Recueil régional des rapports d’avancement",
     can_view=can_view_regional_bundle,
     context=_bundle_context,
+    stale_after=timedelta(minutes=10),  # parts are rendered by other tasks: silent while they wait in the queue
 )
 def build_regional_bundle(job, progress):
     from .reports.bundle import merge

@@ -12,13 +12,13 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common import notifications
 from srefop_portal.common.forms import DomainError
 
 from . import ingestion
@@ -248,16 +248,18 @@ def _notify_staff_source_disabled(source):
     if not recipients:
         return
     url = settings.SITE_URL + reverse("veille_staff:source_update", args=[source.pk])
-    send_mail(
-        subject=f"[Portail Srefop] Veille : la source « {source.name} » a été désactivée",
-        message=(
-            f"La source « {source.name} » ({source.feed_url}) a échoué {source.consecutive_failures} fois de suite "
-            f"et a été désactivée.\n\nDernier message : {source.last_fetch_message}\n\n"
-            f"Vérifiez l'adresse du flux puis réactivez la source : {url}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
+    body = (
+        f"Bonjour,\n\nLa source « {source.name} » ({source.feed_url}) a échoué {source.consecutive_failures} fois "
+        f"de suite et a été désactivée.\n\nDernier message : {source.last_fetch_message}\n\n"
+        f"Vérifiez l’adresse du flux puis réactivez la source : {url}\n"
     )
+    for email in recipients:
+        notifications.queue_mail(
+            to=[email],
+            subject=f"Veille : la source « {source.name} » a été désactivée",
+            body=body,
+            kind="veille.source_disabled",
+        )
 
 
 # --- sources ------------------------------------------------------------------------------------------------

@@ -91,23 +91,25 @@ def email_report_to_cochairs(*, body: Body, job: Job) -> int:
     """The monthly report: an e-mail to each active co-chair of the Clefop with a link to the report's page, where
     the download checks the reader's rights (no attachment: a report can exceed what mail servers accept)."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
+
+    from srefop_portal.common import notifications
 
     emails = cochair_emails(body)
     if not emails:
         return 0
+    territory = getattr(body, "territory", None)
     context = {
         "body": body,
-        "url": settings.SITE_URL + job.get_absolute_url(),
+        "territory": territory,
+        "url": notifications.absolute_url(job.get_absolute_url()),
         "today": timezone.localdate(),
         "retention_days": settings.SREFOP_EXPORT_RETENTION_DAYS,
     }
-    send_mail(
-        subject=f"[Portail Srefop] Rapport d’avancement mensuel — {body.name}",
-        message=render_to_string("roadmaps/emails/monthly_report.txt", context),
-        from_email=None,
-        recipient_list=emails,
-        fail_silently=True,
-    )
+    where = f"{body.name} (territoire EFOP {territory.name})" if territory else body.name
+    text = render_to_string("roadmaps/emails/monthly_report.txt", context)
+    for email in emails:  # one message each: co-chairs do not see each other's addresses
+        notifications.queue_mail(
+            to=[email], subject=f"Rapport d’avancement mensuel — {where}", body=text, kind="roadmaps.monthly_report"
+        )
     return len(emails)

@@ -1,6 +1,6 @@
 """Public pages: préconisations, adopted roadmaps, open data."""
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -14,10 +14,12 @@ from ..models import (
     Action,
     Ambition,
     AmbitionSheet,
+    AnnualReview,
     EvolutionKind,
     NafSection,
     Recommendation,
     Roadmap,
+    RoadmapStatus,
     RomeDomain,
 )
 
@@ -125,8 +127,47 @@ class PublicRoadmapDetailView(PublicMixin, TemplateView):
         )
         context["roadmap"] = roadmap
         context.update(roadmap_detail_context(roadmap, self.request.user, public=True))
-        context["latest_review"] = roadmap.reviews.first()
+        context["latest_review"] = AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk").first()
+        context["replaced_version"] = self.replaced_version(roadmap)
         return context
+
+    def get(self, request, *args, **kwargs):
+        """A superseded adopted version's address (links in e-mails, bookmarks, open data) leads, permanently, to
+        the version adopted since, which says which version the reader was looking for."""
+        replacement = current_replacement(self.kwargs["pk"])
+        if replacement is not None:
+            return HttpResponsePermanentRedirect(f"{replacement.get_public_url()}?remplace={self.kwargs['pk']}")
+        return super().get(request, *args, **kwargs)
+
+    def replaced_version(self, roadmap):
+        replaced = self.request.GET.get("remplace", "")
+        if not replaced.isdigit():
+            return None
+        return (
+            Roadmap.objects.filter(
+                pk=int(replaced),
+                body_id=roadmap.body_id,
+                start_year=roadmap.start_year,
+                end_year=roadmap.end_year,
+                version__lt=roadmap.version,
+                plenary_date__isnull=False,
+            )
+            .only("pk", "version", "plenary_date")
+            .first()
+        )
+
+
+def current_replacement(pk: int):
+    """The adopted version that replaced this archived (once adopted) roadmap, if any."""
+    old = Roadmap.objects.filter(pk=pk, status=RoadmapStatus.ARCHIVED, plenary_date__isnull=False).first()
+    if old is None:
+        return None
+    return (
+        Roadmap.objects.published()
+        .filter(body_id=old.body_id, start_year=old.start_year, end_year=old.end_year, version__gt=old.version)
+        .order_by("-version")
+        .first()
+    )
 
 
 class OpenDataView(PublicMixin, TemplateView):

@@ -691,7 +691,7 @@ class AnnualReviewDetailView(RoadmapMixin, TemplateView):
             AnnualReview.objects.select_related("created_by").prefetch_related(
                 Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
             ),
-            roadmap=self.get_roadmap(),
+            pk__in=AnnualReview.objects.of_history(self.get_roadmap()).values("pk"),
             pk=self.kwargs["review_pk"],
         )
         return context

@@ -42,6 +42,24 @@ def check_pdf_font_subsetter(app_configs=None, **kwargs):
     ]
 
 
+@checks.register(checks.Tags.security, deploy=False)
+def check_site_url(app_configs=None, **kwargs):
+    """Production: SITE_URL must be set (every absolute link in e-mails, iCal and open data is built from it)."""
+    from django.conf import settings
+
+    if not getattr(settings, "SREFOP_REQUIRE_SITE_URL", False) or getattr(settings, "SITE_URL_FROM_ENVIRONMENT", True):
+        return []
+    return [
+        checks.Error(
+            f"SITE_URL n’est pas défini : les liens des courriels, de l’iCal et des données ouvertes pointeraient "
+            f"vers {settings.SITE_URL}.",
+            hint="Définissez la variable d’environnement SITE_URL (adresse publique du portail, ex. "
+            "https://srefop.example.fr).",
+            id="srefop.E011",
+        )
+    ]
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_trusted_proxy_count(app_configs=None, **kwargs):
     """Sign-in rate limits count failures per client address: behind a reverse proxy, that address is read from

@@ -10,4 +10,5 @@ urlpatterns = [
     path("taches/<uuid:uuid>/telecharger/", views.JobDownloadView.as_view(), name="job_download"),
     path("imports/erreurs/<str:token>/", ImportErrorsView.as_view(), name="import_errors"),
     path("notifications/", views.NoticeListView.as_view(), name="notices"),
+    path("gestion/courriels/", views.OutboxView.as_view(), name="outbox"),
 ]

@@ -6,8 +6,8 @@ from django.views.generic import DetailView, ListView
 from django_htmx.http import trigger_client_event
 
 from .jobs import job_context, kind_label, user_can_view
-from .models import Job, Notice
-from .permissions import PermissionRequiredMixin
+from .models import Job, Notice, OutboxMessage
+from .permissions import PermissionRequiredMixin, StaffViewMixin
 
 
 class JobAccessMixin(PermissionRequiredMixin):
@@ -76,3 +76,56 @@ class NoticeListView(PermissionRequiredMixin, ListView):
     def post(self, request, *args, **kwargs):
         Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return redirect("common:notices")
+
+
+class OutboxView(StaffViewMixin, ListView):
+    """Staff: the portal's e-mails by status (failed first by default), and « renvoyer » for failed ones."""
+
+    permission_required = "common.manage_outbox"
+    template_name = "common/outbox.html"
+    context_object_name = "messages_list"
+    paginate_by = 50
+
+    def status(self) -> str:
+        status = self.request.GET.get("statut", OutboxMessage.Status.FAILED)
+        return status if status in OutboxMessage.Status.values else OutboxMessage.Status.FAILED
+
+    def get_queryset(self):
+        return OutboxMessage.objects.for_user(self.request.user).filter(status=self.status()).defer("html_body")
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count
+
+        context = super().get_context_data(**kwargs)
+        counts = dict(OutboxMessage.objects.for_user(self.request.user).values_list("status").annotate(n=Count("pk")))
+        context["status"] = self.status()
+        context["tabs"] = [
+            {"value": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in OutboxMessage.Status.choices
+        ]
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from django.contrib import messages
+
+        from . import notifications
+
+        if request.POST.get("tous") == "1":
+            ids = OutboxMessage.objects.for_user(request.user).filter(status=OutboxMessage.Status.FAILED)
+            ids = list(ids.values_list("pk", flat=True))
+        else:
+            ids = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
+        if not ids:
+            messages.error(request, "Choisissez au moins un courriel à renvoyer.")
+            return redirect(request.path + "?statut=failed")
+        count = notifications.resend(message_ids=ids)
+        if count:
+            messages.success(
+                request,
+                notifications.plural(
+                    count, "%(count)s courriel remis en file d’envoi.", "%(count)s courriels remis en file d’envoi."
+                ),
+            )
+        else:
+            messages.error(request, "Aucun de ces courriels n’est en échec : rien n’a été renvoyé.")
+        return redirect(request.path + "?statut=failed")

@@ -31,7 +31,13 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (e-mails, iCal, open data). Unset: the address `make run HOST=… PORT=…` serves (the Makefile exports
+# SREFOP_HOST / SREFOP_PORT); in production an unset SITE_URL is a system check error (srefop.E011).
+SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("SITE_URL"))
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{os.environ.get('SREFOP_HOST') or '127.0.0.1'}:{os.environ.get('SREFOP_PORT') or '8000'}"
+).rstrip("/")
 
 # Demonstration mode: demo accounts and data may be loaded, the banner says so.
 DEMO_MODE = env_bool("SREFOP_DEMO_MODE", False)
@@ -280,7 +286,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.send_monthly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_month=1),
     },
-    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": crontab(minute="*/5")},
+    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": 30.0},
+    "mail-flush-outbox": {"task": "srefop_portal.common.tasks.flush_outbox", "schedule": 60.0},
     "jobs-expire-files": {"task": "srefop_portal.common.tasks.expire_job_files", "schedule": crontab(hour=3, minute=0)},
 }
 
@@ -293,6 +300,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portail Srefop <ne-pas-repondre@srefop.example.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Outbox (srefop_portal/common/notifications.py): first retry after this many seconds, ×3 each time, then failed.
+SREFOP_MAIL_RETRY_BASE = float(os.environ.get("SREFOP_MAIL_RETRY_BASE", "60"))
+SREFOP_MAIL_MAX_ATTEMPTS = int(os.environ.get("SREFOP_MAIL_MAX_ATTEMPTS", "6"))
 
 # Security headers
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -45,13 +45,14 @@ def test_login_page_offers_sign_up_only_when_open(client, settings):
 
 
 @pytest.mark.parametrize("demo_mode", [False, True])
-def test_sign_up_does_not_reveal_an_existing_account(settings, demo_mode):
+def test_sign_up_does_not_reveal_an_existing_account(settings, demo_mode, django_capture_on_commit_callbacks):
     settings.SREFOP_OPEN_SIGNUP = True
     settings.DEMO_MODE = demo_mode
     UserFactory(email="deja@exemple.fr")
     data = {"password1": "une-phrase-de-passe-longue", "password2": "une-phrase-de-passe-longue"}
-    existing = Client().post(reverse("account_signup"), {"email": "deja@exemple.fr", **data})
-    new = Client().post(reverse("account_signup"), {"email": "nouvelle@exemple.fr", **data})
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave through the outbox, after commit
+        existing = Client().post(reverse("account_signup"), {"email": "deja@exemple.fr", **data})
+        new = Client().post(reverse("account_signup"), {"email": "nouvelle@exemple.fr", **data})
     assert existing.status_code == new.status_code == 302
     assert existing["Location"] == new["Location"]
     body = Client().get(existing["Location"]).content.decode()
@@ -83,12 +84,13 @@ def test_enrolment_and_second_factor_step_pages_are_dsfr(client):
     assert "Second facteur demandé" in html and labelled_dsfr_inputs(html)
 
 
-def test_logout_and_password_reset_steps(client):
+def test_logout_and_password_reset_steps(client, django_capture_on_commit_callbacks):
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
     user = UserFactory(email="oubli@exemple.fr")
-    client.post(reverse("account_reset_password"), {"email": "oubli@exemple.fr"})
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave through the outbox, after commit
+        client.post(reverse("account_reset_password"), {"email": "oubli@exemple.fr"})
     assert len(mail.outbox) == 1
     key = default_token_generator.make_token(user)
     url = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})

@@ -437,7 +437,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support = SupportRequest.objects.get()
     assert response.status_code == 302 and support.status == SupportStatus.NEW
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d'appui").exists()
+    assert Notice.objects.filter(user=staff, message__contains="Nouvelle demande d’appui").exists()
 
     staff_client = client_for("staff")
     queue = staff_client.get(reverse("offer:support_queue")).content.decode()
@@ -452,7 +452,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support.refresh_from_db()
     assert support.status == "en_cours" and support.assignee == colleague
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert "Je m'en charge." in mail.outbox[0].body
+    assert "Je m’en charge." in mail.outbox[0].body
     assert Notice.objects.filter(user=colleague, message__contains="vous est confiée").exists()
     # A refusal needs a message; nothing changes without one.
     assert staff_client.post(manage, {"status": "refusee", "message": ""}).status_code == 400
@@ -530,3 +530,26 @@ def test_staff_tiles_and_demo_are_labelled(staff_client):
     assert {d.level for d in Dispositif.objects.all()} == set(DispositifLevel.values)
     full = Session.objects.filter(registrations__status="waiting", is_demo=True).distinct()
     assert full.count() == 1, "une session complète avec liste d'attente"
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_review_reminder_wording_counts_the_dispositifs(count, role_user, django_capture_on_commit_callbacks):
+    member = role_user("member")
+    organisation = member.memberships.get().organisation
+    Dispositif.objects.all().delete()
+    for i in range(count):
+        DispositifFactory(name=f"Ancien {i}", carrier=organisation, last_reviewed_on=datetime.date(2020, 1, 1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_review_reminders() == (1 if count else 0)
+    if not count:
+        assert mail.outbox == []
+        return
+    body = next(m.body for m in mail.outbox if m.to == [member.email])
+    if count == 1:
+        assert "1 dispositif que vous pouvez modifier n’a pas été revu" in body
+        assert "Vérifiez-le puis confirmez qu’il est à jour." in body
+    else:
+        assert "2 dispositifs que vous pouvez modifier n’ont pas été revus" in body
+        assert "Vérifiez-les puis confirmez qu’ils sont à jour." in body
+    assert "dispositif(s)" not in body

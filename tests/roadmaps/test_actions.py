@@ -278,7 +278,7 @@ def test_open_data_json_lists_adopted_roadmaps_only(client_for):
     assert len(data["feuilles_de_route"][0]["actions"]) == 2
 
 
-def test_weekly_overdue_email_one_per_pilot_with_opt_out(role_user):
+def test_weekly_overdue_email_one_per_pilot_with_opt_out(role_user, django_capture_on_commit_callbacks):
     member, animateur = role_user("member"), role_user("animateur")
     past = datetime.date(2020, 6, 1)
     a1 = ActionFactory(end_date=past, title="Retard un")
@@ -291,8 +291,10 @@ def test_weekly_overdue_email_one_per_pilot_with_opt_out(role_user):
     from roadmaps.tasks import send_overdue_action_emails
 
     mail.outbox.clear()
-    assert send_overdue_action_emails() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_overdue_action_emails() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [member.email]
+    assert mail.outbox[0].subject == "[Portail Srefop] 2 actions en retard"
     body = mail.outbox[0].body
     assert "Retard un" in body and "Retard deux" in body and "Finie" not in body
     assert send_overdue_emails() == 1

@@ -33,6 +33,7 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "srefop_portal.settings.prod",
         "DJANGO_SECRET_KEY": "prod-like-secret-5Tg7Yh8Uj9Ik0Ol1Pz2Xc3Vb4Nm5Qw6Er7Ty8Ui9Op0As1Df",
         "ALLOWED_HOSTS": "srefop.example.fr",
+        "SITE_URL": "https://srefop.example.fr",
         "SREFOP_TRUSTED_PROXY_COUNT": "1",
         "PATH": "/usr/bin:/bin",
     }

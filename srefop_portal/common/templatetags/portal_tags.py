@@ -83,3 +83,27 @@ def filter_input(label, field_id, name, value, *, width=3, type="search", maxlen
         "type": type,
         "maxlength": maxlength,
     }
+
+
+@register.filter
+def fr_plural(count, forms):
+    """``{{ n|fr_plural:"action,actions" }}`` → « 1 action », « 2 actions » (French rule: 0 takes the singular).
+    Without the number: ``{{ n|fr_plural:"son statut|leur statut" }}`` (forms separated by « | »)."""
+    from srefop_portal.common.notifications import plural
+
+    count = int(count or 0)
+    if "|" in forms:
+        singular, plural_form = forms.split("|", 1)
+        return plural(count, singular, plural_form)
+    singular, plural_form = forms.split(",", 1)
+    return plural(count, f"%(count)s {singular}", f"%(count)s {plural_form}")
+
+
+@register.filter
+def fr_date(value, with_year=True):
+    """« 1er janvier 2026 » for the first of the month, « 2 janvier 2026 » otherwise."""
+    from srefop_portal.common.notifications import french_date
+
+    if not value:
+        return ""
+    return french_date(value, year=bool(with_year))

@@ -1,15 +1,15 @@
 """System check: every app that links to the user model declares what it holds about a person.
 
-The ``personal_data`` hook (``<app>/personal_data.py``) has ``export(user) -> dict`` and ``erase(user) -> None``;
-an app holding a foreign key or a many-to-many to the user model without it would be missing from the export and
-from account closure.
+The ``personal_data.export`` / ``personal_data.erase`` hooks (declared in ``srefop_portal/common/hooks.py``, whose own
+check verifies their signatures) must be declared by every app holding a foreign key or a many-to-many to the user
+model: otherwise its data would be missing from the export and from account closure.
 """
 
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import declared
 
 PROJECT_APPS = ("territories", "clefop", "roadmaps", "reperes", "veille", "offer")
 HANDLED_BY_ACCOUNTS = {"accounts", "common"}  # the account itself, notices and jobs: accounts.services
@@ -33,24 +33,16 @@ def apps_linking_to_users() -> set[str]:
 @checks.register()
 def personal_data_hooks(app_configs=None, **kwargs):
     errors = []
-    declared = {config.label: module for config, module in app_modules("personal_data")}
     for label in sorted(apps_linking_to_users()):
-        module = declared.get(label)
-        if module is None:
-            errors.append(
-                checks.Error(
-                    f"L’application « {label} » garde des données liées aux personnes sans module personal_data.",
-                    hint="Ajoutez <app>/personal_data.py avec export(user) -> dict et erase(user) -> None.",
-                    id="accounts.E001",
-                )
-            )
-            continue
-        for name in ("export", "erase"):
-            if not callable(getattr(module, name, None)):
+        provided = declared(apps.get_app_config(label))
+        for name in ("personal_data.export", "personal_data.erase"):
+            if name not in provided:
                 errors.append(
                     checks.Error(
-                        f"{module.__name__} doit définir {name}(user).",
-                        id="accounts.E002",
+                        f"L’application « {label} » garde des données liées aux personnes sans déclarer « {name} ».",
+                        hint=f"Ajoutez {label}/personal_data.py (export(user) -> dict, erase(user) -> None) et "
+                        f"déclarez « {name} » dans son AppConfig.hooks.",
+                        id="accounts.E001",
                     )
                 )
     return errors

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from srefop_portal.common.second_factor import lacks_second_factor
+
 # How a closed account is named wherever its contributions are shown (history, notes, documents…).
 CLOSED_ACCOUNT_LABEL = "ancien membre"
 
@@ -76,6 +78,20 @@ class User(AbstractUser):
     def display_name(self) -> str:
         full = self.get_full_name().strip()
         return full or self.email
+
+    def has_perm(self, perm, obj=None):
+        # A superuser's shortcut (every permission) and the admin's model permissions need a session that passed the
+        # second factor; without one, the account has the permissions of a plain signed-in user (rules only).
+        if lacks_second_factor(self):
+            import rules
+
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if lacks_second_factor(self):
+            return False
+        return super().has_module_perms(app_label)
 
     def save(self, *args, **kwargs):
         if self.email:

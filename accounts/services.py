@@ -15,16 +15,12 @@ from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.utils import timezone
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.forms import DomainError
+from srefop_portal.common.hooks import implementations
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     pass
-
-
-def personal_data_modules():
-    """The apps' ``personal_data`` modules, in INSTALLED_APPS order."""
-    return [(config, module) for config, module in app_modules("personal_data") if config.name != "accounts"]
 
 
 def export_personal_data(*, user) -> dict:
@@ -56,8 +52,8 @@ def export_personal_data(*, user) -> dict:
             for j in user.jobs.all()
         ],
     }
-    for config, module in personal_data_modules():
-        data[config.label] = module.export(user)
+    for config, export in implementations("personal_data.export"):
+        data[config.label] = export(user)
     return data
 
 
@@ -87,8 +83,8 @@ def close_account(*, user) -> None:
         raise AccountError("Un compte d’administration technique ne peut pas être fermé depuis le portail.")
     if user.closed_at:
         raise AccountError("Ce compte est déjà fermé.")
-    for _config, module in personal_data_modules():
-        module.erase(user)  # before the address is replaced: invitations are found by address
+    for _config, erase in implementations("personal_data.erase"):
+        erase(user)  # before the address is replaced: invitations are found by address
     user.emailaddress_set.all().delete()
     user.authenticator_set.all().delete()
     if hasattr(user, "socialaccount_set"):  # ProConnect, when allauth.socialaccount is installed

@@ -4,15 +4,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from .forms import DeleteAccountForm, ProfileForm
 from .readable import sections
-from .services import AccountError, close_account, export_personal_data
+from .services import close_account, export_personal_data
 
 
 class ProfileView(PermissionRequiredMixin, UpdateView):
@@ -53,8 +55,8 @@ class PersonalDataExportView(PermissionRequiredMixin, View):
         return response
 
 
-class DeleteAccountView(PermissionRequiredMixin, FormView):
-    """Closing one's account (see ``services.close_account``)."""
+class DeleteAccountView(ServiceFormMixin, PermissionRequiredMixin, FormView):
+    """Closing one’s account (see ``services.close_account``)."""
 
     permission_required = "accounts.edit_own_profile"
     form_class = DeleteAccountForm
@@ -63,16 +65,14 @@ class DeleteAccountView(PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        user = self.request.user
-        try:
-            close_account(user=user)
-        except AccountError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        logout(self.request)
-        messages.success(self.request, "Votre compte est fermé et vos données personnelles sont effacées.")
-        return redirect("home")
+    success_message = "Votre compte est fermé et vos données personnelles sont effacées."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return close_account(user=self.request.user)
+
+    def form_success_response(self, result):
+        logout(self.request)
+        return super().form_success_response(result)
+
+    def get_success_url(self, result):
+        return reverse("home")

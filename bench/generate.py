@@ -1211,7 +1211,7 @@ def generate(scale: int, *, seed: int = SEED, log=print) -> dict:
     return Generator(scale, seed, log).run()
 
 
-BASE = "srefop_bench_base"
+BASE = f"{os.environ.get('BENCH_DB_PREFIX', 'srefop_bench')}_base"  # see bench/harness.py DB_PREFIX
 
 
 def schema_fingerprint() -> str:

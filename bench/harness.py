@@ -26,13 +26,18 @@ RESULTS = ROOT / "bench" / "results"
 # Server of the bench databases (one per scale: srefop_bench_s1, srefop_bench_s10...). Only PostgreSQL.
 SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# Prefix of the bench database names (``<prefix>_s1``, ``<prefix>_base``...): several people benching on one
+# PostgreSQL server each take their own (BENCH_DB_PREFIX=srefop_perf_bench).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "srefop_bench")
+# Ports gunicorn may listen on, "first-last" (BENCH_PORTS=8160-8169); empty: any free port the system gives.
+PORTS = os.environ.get("BENCH_PORTS", "")
 VAR_DIR = Path(os.environ.get("BENCH_VAR_DIR", ROOT / "var" / "bench"))
 # A cache key prefix per run and scale: nothing cached by an earlier run (or another scale) is ever served.
 RUN_ID = os.environ.get("BENCH_RUN_ID") or time.strftime("%Y%m%d%H%M%S")
 
 
 def database_name(scale: int) -> str:
-    return f"srefop_bench_s{scale}"
+    return f"{DB_PREFIX}_s{scale}"
 
 
 def database_url(scale: int) -> str:
@@ -129,6 +134,17 @@ def manage(scale: int, *args: str, database: str | None = None, quiet: bool = Tr
 
 
 def free_port() -> int:
+    """A free port on 127.0.0.1: within BENCH_PORTS when set, else any the system gives."""
+    if PORTS:
+        first, _, last = PORTS.partition("-")
+        for port in range(int(first), int(last or first) + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"aucun port libre dans BENCH_PORTS={PORTS}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -237,9 +253,11 @@ def load(
     requests: int | None = None,
     seconds: float | None = None,
     cookie: str = "",
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """``clients`` threads issue GETs on 127.0.0.1:``port``, round-robin over ``requests_`` (paths, or
-    (path, cookie) pairs for a mix of roles), until ``requests`` were sent or ``seconds`` passed (whichever first).
+    (path, cookie) pairs for a mix of roles), until ``requests`` were sent or ``seconds`` passed (whichever first);
+    ``headers`` are sent with every request (e.g. HX-Request for a fragment that HTMX polls).
     Connections are re-opened when the server closes them (gunicorn sync workers do)."""
     if requests is None and seconds is None:
         raise ValueError("requests or seconds")
@@ -259,12 +277,12 @@ def load(
             if stop_at is not None and time.monotonic() >= stop_at:
                 break
             path, path_cookie = plan[n % len(plan)]
-            headers = {"Host": "127.0.0.1"}
+            request_headers = {"Host": "127.0.0.1", **(headers or {})}
             if path_cookie:
-                headers["Cookie"] = path_cookie
+                request_headers["Cookie"] = path_cookie
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request("GET", path, headers=request_headers)
                 response = connection.getresponse()
                 body = response.read()
                 elapsed = (time.perf_counter() - started) * 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -28,18 +29,23 @@ def finish(calendar: icalendar.Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def feed_token(user, *, create: bool = False) -> CalendarToken | None:
-    token = CalendarToken.objects.filter(user=user).first()
-    if token is None and create:
-        token = regenerate_token(user=user)
-    return token
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token(user) -> CalendarToken | None:
+    """The person's feed token row (its secret is not kept: it was shown once, when created)."""
+    return CalendarToken.objects.filter(user=user).first()
 
 
 @transaction.atomic
 def regenerate_token(*, user) -> CalendarToken:
-    """A new secret: the previous feed URLs stop working."""
-    token, _ = CalendarToken.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
-    return token
+    """A new secret: the previous feed URLs stop working. The returned row carries the clear secret in ``token``
+    (to show once); only its SHA-256 is stored."""
+    secret = secrets.token_urlsafe(32)
+    row, _ = CalendarToken.objects.update_or_create(user=user, defaults={"token_hash": hash_token(secret)})
+    row.token = secret
+    return row
 
 
 @transaction.atomic
@@ -51,7 +57,7 @@ def revoke_token(*, user) -> bool:
 def user_for_token(token: str):
     if not token or len(token) > 64:
         return None
-    row = CalendarToken.objects.select_related("user").filter(token=token).first()
+    row = CalendarToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
     if row is None or not row.user.is_active:
         return None
     return row.user

@@ -4,6 +4,7 @@ line and column; then ``services.directory.import_members`` applies the plan in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -73,17 +74,20 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
         return not self.errors and bool(self.members)
 
-    @property
+    @cached_property
     def new_users(self) -> int:
         from accounts.models import User
 
         emails = {m.email for m in self.members}
-        return len(emails - set(User.objects.filter(email__in=emails).values_list("email", flat=True)))
+        # A long list of parameters is refused by SQLite (and slow anywhere): above a thousand, all the addresses.
+        existing = User.objects.filter(email__in=emails) if len(emails) <= 1000 else User.objects.all()
+        return len(emails - set(existing.values_list("email", flat=True)))
 
 
 def validate_members_file(data: bytes, filename: str) -> ImportResult:
@@ -91,9 +95,10 @@ def validate_members_file(data: bytes, filename: str) -> ImportResult:
     try:
         table = read_table(data, filename, expected_columns=set(COLUMNS))
     except TableReadError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.extend(exc.errors)
         return result
     result.encoding, result.delimiter = table.encoding, table.delimiter
+    result.notes = table.notes
     missing = REQUIRED - set(table.headers)
     if missing:
         result.errors.append(RowError(table.header_line, "", "colonne(s) manquante(s) : " + ", ".join(sorted(missing))))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from srefop_portal.common.documents import StoredFile, stored_file_name
+from srefop_portal.common.second_factor import has_staff_powers
 from territories.models import Departement, Territory
 
 
@@ -90,7 +91,7 @@ def perimeter_of(user) -> Perimeter:
     cached = getattr(user, "_srefop_perimeter", None)
     if cached is not None:
         return cached
-    perimeter = Perimeter(is_staff=bool(user.is_cariforef_staff or user.is_superuser))
+    perimeter = Perimeter(is_staff=has_staff_powers(user))
     today = timezone.localdate()
     rows = (
         Membership.objects.active(today)
@@ -481,11 +482,16 @@ class DocumentVersion(StoredFile):
 
 
 class CalendarToken(models.Model):
-    """The secret of a person's iCal feed URLs. Regenerating it revokes the previous URLs."""
+    """The secret of a person's iCal feed URLs. Regenerating it revokes the previous URLs.
+
+    Only the secret's SHA-256 is stored (as for invitations): the secret itself is shown once, when created
+    (``token`` is set on the instance that ``clefop.calendar.regenerate_token`` returns, never saved)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
+
+    token = None  # the clear secret, on the instance that created it only
 
     class Meta:
         verbose_name = "jeton de calendrier"

@@ -10,16 +10,15 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from srefop_portal.common import versions
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 
 from .models import Body, BodyKind, Membership, Position
 
 
 def collect_body_panels(request, body) -> list[dict]:
     panels = []
-    for _config, module in app_modules("panels"):
-        if hasattr(module, "body_panels"):
-            panels.extend(module.body_panels(request, body))
+    for _config, body_panels in implementations("panels.body_panels"):
+        panels.extend(body_panels(request, body))
     return sorted(panels, key=lambda panel: panel.get("order", 100))
 
 

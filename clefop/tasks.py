@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services.meetings import meetings_missing_minutes, send_minutes_reminder
+from .services.member_emails import send_member_import_emails  # noqa: F401  (defined beside what queues it)
 
 logger = logging.getLogger(__name__)
 
@@ -19,18 +20,3 @@ def remind_missing_minutes() -> int:
         sent += bool(send_minutes_reminder(meeting_id=meeting_id, base_url=base_url))
     logger.info("minutes reminders: %s meeting(s)", sent)
     return sent
-
-
-@shared_task(bind=True, name="clefop.tasks.send_member_import_emails", max_retries=5, default_retry_delay=300)
-def send_member_import_emails(
-    self, membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None
-) -> int:
-    """Welcome / « ajouté·e à l'instance » e-mails of a large member import; only the refused ones are retried."""
-    from .services.member_emails import send_import_emails
-
-    report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
-    if report.failed_membership_ids:
-        raise self.retry(
-            kwargs={"membership_ids": report.failed_membership_ids, "new_user_ids": new_user_ids, "by_id": by_id}
-        )
-    return report.sent

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clefop.models import Body, BodyKind, Membership, Organisation, OrganisationKind, Position
+from srefop_portal.common import notifications
 from territories.models import Territory
 
 from .models import (
@@ -677,8 +678,7 @@ def load_offer_demo() -> str:
             "Participation du Carif-Oref au groupe projet sur l'emploi saisonnier.",
         ),
     ]
-    was_sending, services.SEND_EMAILS = services.SEND_EMAILS, False
-    try:
+    with notifications.mail_suspended():
         for code, kind, status, need in requests:
             body = bodies.get(code)
             requester = animateurs.get(body.pk) if body else None
@@ -695,8 +695,6 @@ def load_offer_demo() -> str:
                 services.update_support_request(
                     request=support, by=staff, status=status, assignee=staff, message=messages[status]
                 )
-    finally:
-        services.SEND_EMAILS = was_sending
     return (
         f"offre de services : {created} dispositifs, {len(sessions)} sessions de professionnalisation "
         f"(dont une complète avec liste d'attente), {len(requests)} demandes d'appui"

@@ -41,7 +41,7 @@ TEMPLATE_ROWS = [
         "Région Pays de la Loire",
         "Région",
         "Régional",
-        "44-NAN, 44-SNA",
+        "44-NAN, 44-STN",
         "Jeunes, Demandeurs d'emploi",
         "Apprentissage, Orientation",
         "Accompagnement de quelques semaines pour préparer une entrée en apprentissage.",
@@ -97,6 +97,7 @@ class DispositifImport:
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
 
@@ -138,9 +139,10 @@ def validate_dispositifs_file(data: bytes, filename: str) -> DispositifImport:
     try:
         table = read_table(data, filename, expected_columns=set(COLUMNS))
     except TableReadError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.extend(exc.errors)
         return result
     result.encoding, result.delimiter = table.encoding, table.delimiter
+    result.notes = table.notes
     missing = [c for c in COLUMNS if c in REQUIRED and c not in table.headers]
     if missing:
         result.errors.append(RowError(table.header_line, "", f"colonne(s) manquante(s) : {', '.join(missing)}"))
@@ -253,8 +255,9 @@ def validate_dispositifs_file(data: bytes, filename: str) -> DispositifImport:
     return result
 
 
-def _date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+def _date(value):
+    """A date cell (dd/mm/yyyy in CSV, a real date in XLSX: both are read back by the import)."""
+    return value or None
 
 
 def export_rows(dispositifs):

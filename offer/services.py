@@ -9,7 +9,6 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -17,10 +16,9 @@ from django.utils import timezone
 
 from clefop.models import Body, Membership, Organisation
 from clefop.services import ClefopError
+from srefop_portal.common import notifications
 from srefop_portal.common.documents import store_checked_file
 from srefop_portal.common.filecheck import FileRejected
-from srefop_portal.common.models import Notice
-from srefop_portal.common.wording import count, plural
 
 from .models import (
     Dispositif,
@@ -39,34 +37,17 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-SEND_EMAILS = True  # the demonstration loader turns e-mails off
 REVIEW_REMINDER_INTERVAL = datetime.timedelta(days=28)
-SIGNATURE = "Le Portail Srefop — Carif-Oref des Pays de la Loire"
 
 
 # ---------------------------------------------------------------------------------------------- notifications
 
 
 def notify(users, *, subject: str, message: str, url: str, actor=None, email: bool = True) -> int:
-    """A portal notice and an e-mail (sent after commit) to each active user except the actor."""
-    recipients = {u.pk: u for u in users if u is not None and u.is_active and (actor is None or u.pk != actor.pk)}
-    if not recipients:
-        return 0
-    Notice.objects.bulk_create([Notice(user=u, message=message[:500], url=url) for u in recipients.values()])
-    if email and SEND_EMAILS:
-        link = f"{settings.SITE_URL}{url}"
-
-        def send():
-            for user in recipients.values():
-                send_mail(
-                    f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-                    f"Bonjour,\n\n{message}\n\nConsulter : {link}\n\n{SIGNATURE}",
-                    settings.DEFAULT_FROM_EMAIL,
-                    [user.email],
-                )
-
-        transaction.on_commit(send)
-    return len(recipients)
+    """A portal notice and an e-mail (queued after commit) to each active user except the actor."""
+    return notifications.notify(
+        users, subject=subject, message=message, url=url, actor=actor, email=email, kind="clefop.offer"
+    )
 
 
 def _staff_users():
@@ -170,10 +151,13 @@ def send_review_reminders(*, today=None) -> int:
                 [user],
                 subject="Dispositifs à revoir dans l’offre de services",
                 message=(
-                    f"{count(len(dispositifs), 'dispositif', 'dispositifs')} que vous pouvez modifier "
-                    f"{plural(len(dispositifs), 'n’a pas été revu', 'n’ont pas été revus')} depuis plus de 12 mois :"
-                    f"\n{lines}\n"
-                    + plural(
+                    notifications.plural(
+                        len(dispositifs),
+                        "%(count)s dispositif que vous pouvez modifier n’a pas été revu depuis plus de 12 mois :",
+                        "%(count)s dispositifs que vous pouvez modifier n’ont pas été revus depuis plus de 12 mois :",
+                    )
+                    + f"\n{lines}\n"
+                    + notifications.plural(
                         len(dispositifs),
                         "Vérifiez-le puis confirmez qu’il est à jour.",
                         "Vérifiez-les puis confirmez qu’ils sont à jour.",
@@ -420,17 +404,13 @@ def send_session_reminder(*, registration_id: int) -> bool:
             f"Bonjour,\n\nRappel : vous êtes inscrit·e à la session « {session.title} » "
             f"({session.get_kind_display().lower()}) demain, {start:%d/%m/%Y}, à {start:%H:%M}.\n"
             f"Lieu : {where}\n\n"
-            f"Programme et annulation : {settings.SITE_URL}{session.get_absolute_url()}\n\n"
-            "Le Portail Srefop — Carif-Oref des Pays de la Loire"
+            f"Programme et annulation : {settings.SITE_URL}{session.get_absolute_url()}\n"
         )
-        email = registration.user.email
-        transaction.on_commit(
-            lambda: send_mail(
-                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Demain : {session.title}",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [email],
-            )
+        notifications.queue_mail(
+            to=[registration.user.email],
+            subject=f"Demain : {session.title}",
+            body=body,
+            kind="clefop.session_reminder",
         )
     return True
 

@@ -17,9 +17,10 @@ from django.views.generic import FormView, ListView, TemplateView
 from clefop.models import perimeter_of
 from clefop.services import ClefopError
 from clefop.views.base import BodyMixin
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
-from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.tabular import export_response
 from srefop_portal.common.wording import count
 
 from . import services
@@ -35,6 +36,7 @@ from .forms import (
     animated_bodies,
 )
 from .importers import COLUMNS, TEMPLATE_ROWS, export_rows, validate_dispositifs_file
+from .jobs import apply_dispositif_import
 from .models import (
     Dispositif,
     Registration,
@@ -147,7 +149,7 @@ class EditableDispositifMixin(PermissionRequiredMixin):
         return self.dispositif
 
 
-class DispositifFormMixin:
+class DispositifFormMixin(ServiceFormMixin):
     template_name = "offer/dispositif_form.html"
 
     def carriers(self):
@@ -156,25 +158,22 @@ class DispositifFormMixin:
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.make_form()))
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(data=request.POST)
-        if form.is_valid():
-            try:
-                dispositif = services.save_dispositif(
-                    dispositif=form.save(commit=False), territories=form.cleaned_data["territories"], by=request.user
-                )
-            except ClefopError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Dispositif « {dispositif.name} » enregistré.")
-                return redirect(dispositif.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.save_dispositif(
+            dispositif=form.save(commit=False), territories=form.cleaned_data["territories"], by=self.request.user
+        )
+
+    def get_success_message(self, dispositif):
+        return f"Dispositif « {dispositif.name} » enregistré."
+
+    def get_success_url(self, dispositif):
+        return dispositif.get_absolute_url()
 
 
 class DispositifCreateView(DispositifFormMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "offer.add_dispositif"
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return DispositifForm(data, carriers=self.carriers())
 
     def get_context_data(self, **kwargs):
@@ -183,7 +182,7 @@ class DispositifCreateView(DispositifFormMixin, PermissionRequiredMixin, Templat
 
 
 class DispositifUpdateView(DispositifFormMixin, EditableDispositifMixin, TemplateView):
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         carriers = self.carriers()
         if carriers is not None:
             carriers = [*carriers, self.dispositif.carrier_id]
@@ -232,9 +231,8 @@ class DispositifExportView(PublicMixin, View):
         dispositifs = catalogue_queryset(form, request.user).prefetch_related("territories")
         stamp = timezone.localdate().isoformat()
         rows = export_rows(dispositifs)
-        if request.GET.get("format") == "csv":
-            return csv_response(f"offre-de-services-{stamp}.csv", COLUMNS, rows)
-        return xlsx_response(f"offre-de-services-{stamp}.xlsx", COLUMNS, rows, sheet_title="Dispositifs")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, f"offre-de-services-{stamp}", COLUMNS, rows, sheet_title="Dispositifs")
 
 
 class DispositifImportTemplateView(ImportTemplateView):
@@ -263,14 +261,13 @@ class DispositifImportView(DispositifImport, ImportCheckView):
 class DispositifImportConfirmView(DispositifImport, ImportConfirmView):
     success_url = reverse_lazy("offer:dispositif_list")
     apply_errors = (ClefopError,)
+    job_kind = "offer.import_dispositifs"
+
+    def row_count(self, result) -> int:
+        return len(result.rows)
 
     def apply(self, result, *, data, filename, token):
-        counts = services.import_dispositifs(rows=result.rows, by=self.request.user)
-        return (
-            f"Import terminé : {count(counts['created'], 'dispositif créé', 'dispositifs créés')}, "
-            f"{count(counts['updated'], 'mis à jour', 'mis à jour')}, "
-            f"{count(counts['organisations'], 'structure créée', 'structures créées')}."
-        )
+        return apply_dispositif_import(result, by=self.request.user)
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -414,7 +411,7 @@ class MyRegistrationsView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class SessionCreateView(StaffViewMixin, FormView):
+class SessionCreateView(ServiceFormMixin, StaffViewMixin, FormView):
     permission_required = "offer.manage_sessions"
     template_name = "offer/session_form.html"
     form_class = SessionForm
@@ -423,20 +420,14 @@ class SessionCreateView(StaffViewMixin, FormView):
         kwargs.setdefault("session", None)
         return super().get_context_data(**kwargs)
 
-    def save(self, form):
+    def perform(self, form):
         return services.save_session(by=self.request.user, **form.cleaned_data)
 
-    def form_valid(self, form):
-        try:
-            session = self.save(form)
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Session « {session.title} » enregistrée.")
-        return redirect(session.get_absolute_url())
+    def get_success_message(self, session):
+        return f"Session « {session.title} » enregistrée."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_url(self, session):
+        return session.get_absolute_url()
 
 
 class SessionUpdateView(SessionMixin, SessionCreateView):
@@ -451,7 +442,7 @@ class SessionUpdateView(SessionMixin, SessionCreateView):
         kwargs["session"] = self.session
         return super().get_context_data(**kwargs)
 
-    def save(self, form):
+    def perform(self, form):
         return services.save_session(session=self.session, by=self.request.user, **form.cleaned_data)
 
 
@@ -521,15 +512,14 @@ class SessionRegistrationsExportView(SessionMixin, StaffViewMixin, View):
                 r.user.first_name,
                 r.user.email,
                 r.get_status_display(),
-                timezone.localtime(r.requested_at).strftime("%d/%m/%Y %H:%M"),
+                r.requested_at,
                 presence[r.attended],
             ]
             for r in registrations
         )
         name = f"inscriptions-session-{self.session.pk}"
-        if request.GET.get("format") == "csv":
-            return csv_response(f"{name}.csv", self.HEADERS, rows)
-        return xlsx_response(f"{name}.xlsx", self.HEADERS, rows, sheet_title="Inscriptions")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, name, self.HEADERS, rows, sheet_title="Inscriptions")
 
 
 class SessionDocumentUploadView(SessionMixin, StaffViewMixin, View):
@@ -560,29 +550,25 @@ class SessionDocumentUploadView(SessionMixin, StaffViewMixin, View):
 # ---------------------------------------------------------------------------------------------- support requests
 
 
-class SupportRequestCreateView(BodyMixin, FormView):
+class SupportRequestCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "offer.request_support"
     template_name = "offer/support_form.html"
     form_class = SupportRequestForm
     page_label = "Demande d’appui"
 
-    def form_valid(self, form):
-        try:
-            support = services.create_support_request(
-                body=self.body,
-                requester=self.request.user,
-                kind=form.cleaned_data["kind"],
-                need=form.cleaned_data["need"],
-                wished_date=form.cleaned_data["wished_date"],
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Votre demande d’appui est envoyée à l’équipe du Carif-Oref.")
-        return redirect(support.get_absolute_url())
+    success_message = "Votre demande d’appui est envoyée à l’équipe du Carif-Oref."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.create_support_request(
+            body=self.body,
+            requester=self.request.user,
+            kind=form.cleaned_data["kind"],
+            need=form.cleaned_data["need"],
+            wished_date=form.cleaned_data["wished_date"],
+        )
+
+    def get_success_url(self, support):
+        return support.get_absolute_url()
 
 
 class MySupportRequestsView(PermissionRequiredMixin, TemplateView):
@@ -657,7 +643,7 @@ class SupportQueueView(StaffViewMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class SupportManageView(SupportRequestMixin, StaffViewMixin, FormView):
+class SupportManageView(ServiceFormMixin, SupportRequestMixin, StaffViewMixin, FormView):
     permission_required = "offer.manage_support"
     template_name = "offer/support_manage.html"
     form_class = SupportUpdateForm
@@ -665,20 +651,16 @@ class SupportManageView(SupportRequestMixin, StaffViewMixin, FormView):
     def get_initial(self):
         return {"status": self.support.status, "assignee": self.support.assignee_id}
 
-    def form_valid(self, form):
-        try:
-            services.update_support_request(
-                request=self.support,
-                by=self.request.user,
-                status=form.cleaned_data["status"],
-                assignee=form.cleaned_data["assignee"],
-                message=form.cleaned_data["message"],
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Demande mise à jour ; la personne est prévenue.")
-        return redirect("offer:support_manage", pk=self.support.pk)
+    success_message = "Demande mise à jour ; la personne est prévenue."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.update_support_request(
+            request=self.support,
+            by=self.request.user,
+            status=form.cleaned_data["status"],
+            assignee=form.cleaned_data["assignee"],
+            message=form.cleaned_data["message"],
+        )
+
+    def get_success_url(self, result):
+        return reverse("offer:support_manage", args=[self.support.pk])

@@ -63,6 +63,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
     row_count: int = 0
     headers: list[str] = field(default_factory=list)
     indicator_codes: list[str] = field(default_factory=list)
@@ -70,7 +71,7 @@ class ImportResult:
     levels: list[str] = field(default_factory=list)
     too_many_errors: bool = False
 
-    MAX_ERRORS = 500
+    MAX_ERRORS = 10_000
 
     @property
     def is_valid(self) -> bool:
@@ -224,9 +225,11 @@ def validate_file(data: bytes, filename: str, *, format: str = ImportBatch.Forma
             expected_columns=set(GEO_COLUMNS) | set(INDICATOR_COLUMNS) | set(VALUE_COLUMNS) | set(LEVEL_COLUMNS),
         )
     except TableReadError as exc:
-        result.add_error(None, "", str(exc))
+        for error in exc.errors:
+            result.add_error(error.line, error.column, error.message)
         return result
     result.encoding, result.delimiter, result.headers = table.encoding, table.delimiter, table.headers
+    result.notes = table.notes
     result.row_count = len(table.rows)
     validator = _Validator(result)
     geo_col = normalise_header(options.get("geo_column") or "") or _pick(table.headers, GEO_COLUMNS)

@@ -88,6 +88,26 @@ def run_build_sheets(job, progress):
     )
 
 
+@register_job_kind("reperes.geography", label="Repères après un changement de composition", notify=False)
+def run_geography_change(job, progress):
+    """Territories gained or lost communes: their figures are aggregated again, then their sheets rebuilt."""
+    from . import aggregation
+    from .sheets import build_sheets
+
+    codes = job.params.get("territories") or []
+    progress(5, "Agrégation des indicateurs sur la nouvelle composition")
+    summary = aggregation.rebuild(None, progress=lambda p, m="": progress(min(p, 60), m))
+    built = build_sheets(
+        territory_codes=codes, progress=lambda p, m="": progress(60 + int(p * 0.4), m) if p >= 0 else None
+    )
+    names = ", ".join(codes)
+    return {
+        "message": f"Repères à jour pour {names} : {summary['written']} valeurs recalculées, "
+        f"{built['count']} fiches reconstruites.",
+        "territories": codes,
+    }
+
+
 def _can_view_pdf(user, job) -> bool:
     return job.params.get("audience") == Sheet.Audience.PUBLIC or can_see_members_indicators(user)
 

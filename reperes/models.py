@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from clefop.models import perimeter_of
+
 
 class Theme(models.TextChoices):
     DEMOGRAPHIE = "demographie", "Démographie"
@@ -49,8 +51,6 @@ def can_see_members_indicators(user) -> bool:
     """Members-only indicators: signed-in users holding any membership, or staff."""
     if not user or not user.is_authenticated:
         return False
-    from clefop.models import perimeter_of
-
     perimeter = perimeter_of(user)
     return bool(perimeter.is_staff or perimeter.positions)
 

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from srefop_portal.common.charts import fr_number
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
 from srefop_portal.common.wording import count, plural
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 WRITE_BATCH = 5000
 
 
-class ReperesError(Exception):
+class ReperesError(DomainError):
     """A business rule refused the action (French message for the user)."""
 
 
@@ -283,6 +284,16 @@ def after_data_change(*, queue: bool = True) -> None:
     Sheet.objects.update(stale=True)
     if queue and Sheet.objects.exists():
         start_job(kind="reperes.build_sheets", params={"only_stale": True})
+
+
+def after_geography_change(sender=None, *, territory_codes, **kwargs) -> None:
+    """Receiver of ``territories.signals.composition_changed``: the sheets of the territories concerned show
+    « mise à jour en cours » at once, and their figures (aggregation) and sheets are rebuilt in the background."""
+    codes = sorted(set(territory_codes))
+    if not codes:
+        return
+    Sheet.objects.filter(territory__code__in=codes).update(stale=True)
+    start_job(kind="reperes.geography", params={"territories": codes})
 
 
 @transaction.atomic

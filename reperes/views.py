@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportMixin, ImportRefused
 from srefop_portal.common.imports import ImportConfirmView as BaseImportConfirmView
 from srefop_portal.common.jobs import reusable_job, start_job
@@ -42,6 +43,21 @@ def queue_sheet_build(territory, audience, sheet, requester):
         requester=requester if requester.is_authenticated else None,
         fingerprint=f"sheet:{territory.code}:{audience}:{marker}",
     )
+
+
+SHEET_BUILDING_KINDS = ("reperes.build_sheets", "reperes.geography", "reperes.aggregate", "reperes.import")
+
+
+def pending_sheet_job(territory) -> Job | None:
+    """The unfinished job that will rebuild this territory's sheet, if any (read only: a GET never starts one)."""
+    jobs = Job.objects.filter(
+        kind__in=SHEET_BUILDING_KINDS, status__in=[Job.Status.PENDING, Job.Status.RUNNING]
+    ).order_by("-created_at")
+    for job in jobs[:20]:
+        codes = job.params.get("territories")
+        if not codes or territory.code in codes:
+            return job
+    return None
 
 
 class IndexView(PublicMixin, TemplateView):
@@ -81,16 +97,24 @@ class SheetView(PublicMixin, SheetMixin, TemplateView):
         sheet = self.get_sheet(light=True)
         job = None
         if sheet is None or sheet.stale:
-            job = queue_sheet_build(self.territory, self.audience, sheet, self.request.user)
+            job = pending_sheet_job(self.territory)
         context.update(
             territory=self.territory,
             sheet=sheet,
             # Rendered once per built sheet and map choice; the snapshot is read only to render it.
             sheet_body=sheet_body(sheet, self.territory, self.request.GET.get("carte") or "") if sheet else "",
             job=job,
+            updating=sheet is None or sheet.stale,
             members_view=self.audience == Sheet.Audience.MEMBERS,
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        """« Mettre à jour la fiche »: queue its build (shared with an identical pending one), then show the page."""
+        sheet = self.get_sheet(light=True)
+        if sheet is None or sheet.stale:
+            queue_sheet_build(self.territory, self.audience, sheet, request.user)
+        return redirect(reverse("reperes:sheet", args=[self.territory.code]))
 
 
 def sheet_rows(snapshot):
@@ -142,26 +166,35 @@ class SheetPdfView(PublicMixin, SheetMixin, TemplateView):
     template_name = "reperes/sheet_pdf.html"
 
     def get(self, request, *args, **kwargs):
+        """Serves the PDF if it is built for the current data; otherwise a page that shows its production or offers
+        to start it (POST). A GET never starts a build."""
         sheet = self.get_sheet()
         if sheet is None or not sheet.snapshot:
             raise Http404("Fiche en préparation.")
-        fingerprint = f"{sheet.fingerprint}:{sheet.audience}"
-        job = reusable_job("reperes.sheet_pdf", fingerprint)
-        if job is None:
-            job = start_job(
-                kind="reperes.sheet_pdf",
-                params={"sheet": sheet.pk, "audience": sheet.audience},
-                requester=request.user if request.user.is_authenticated else None,
-                fingerprint=fingerprint,
-            )
-        job.refresh_from_db()
-        if job.status == Job.Status.DONE and job.has_file:
+        job = reusable_job("reperes.sheet_pdf", self.fingerprint(sheet))
+        if job is not None and job.status == Job.Status.DONE and job.has_file:
             try:
                 handle = job.file.open("rb")
             except FileNotFoundError:
                 raise Http404 from None
             return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)
         return self.render_to_response({"territory": self.territory, "job": job, "sheet": sheet})
+
+    def post(self, request, *args, **kwargs):
+        sheet = self.get_sheet()
+        if sheet is None or not sheet.snapshot:
+            raise Http404("Fiche en préparation.")
+        start_job(
+            kind="reperes.sheet_pdf",
+            params={"sheet": sheet.pk, "audience": sheet.audience},
+            requester=request.user if request.user.is_authenticated else None,
+            fingerprint=self.fingerprint(sheet),
+        )  # an identical pending or finished one is reused
+        return redirect(reverse("reperes:sheet_pdf", args=[self.territory.code]))
+
+    @staticmethod
+    def fingerprint(sheet) -> str:
+        return f"{sheet.fingerprint}:{sheet.audience}"
 
 
 class CompareMixin:
@@ -311,7 +344,6 @@ class ImportCreateView(ImportFile, ImportCheckView):
 
     template_name = "reperes/staff/import_form.html"
     form_class = ImportForm
-    invalid_status = 200
 
     def get_check_params(self, form):
         return {"format": form.cleaned_data["format"], "options": form.options()}
@@ -389,27 +421,31 @@ class IndicatorListView(StaffMixin, ListView):
         return Indicator.objects.annotate(values=Count("observations")).order_by("theme", "order", "label")
 
 
-class IndicatorFormMixin(StaffMixin):
+class IndicatorFormMixin(ServiceFormMixin, StaffMixin):
     model = Indicator
     form_class = IndicatorForm
     template_name = "reperes/staff/indicator_form.html"
 
-    def form_valid(self, form):
-        try:
-            save_indicator(indicator=form.instance, user=self.request.user)
-        except ReperesError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Indicateur « {form.instance.label} » enregistré.")
-        return redirect("reperes_staff:indicator_list")
+    def perform(self, form):
+        return save_indicator(indicator=form.instance, user=self.request.user)
+
+    def get_success_message(self, indicator):
+        return f"Indicateur « {indicator.label} » enregistré."
+
+    def get_success_url(self, result):
+        return reverse("reperes_staff:indicator_list")
 
 
 class IndicatorCreateView(IndicatorFormMixin, CreateView):
-    pass
+    def post(self, request, *args, **kwargs):
+        self.object = None  # as CreateView.post does, before the form
+        return super().post(request, *args, **kwargs)
 
 
 class IndicatorUpdateView(IndicatorFormMixin, UpdateView):
-    pass
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()  # as UpdateView.post does, before the form
+        return super().post(request, *args, **kwargs)
 
 
 class RebuildView(StaffMixin, View):

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime
 import random
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import EDITING_POSITIONS, Body, BodyKind, Membership, Position
+from srefop_portal.common import notifications
 
 from . import services
 from .importers import apply_recommendations, validate_recommendations
@@ -133,15 +133,9 @@ STATUS_CYCLE = [
 ]
 
 
-@contextmanager
 def _quiet():
     """No e-mails while loading the demonstration (notices in the portal are still created)."""
-    previous = services.SEND_EMAILS
-    services.SEND_EMAILS = False
-    try:
-        yield
-    finally:
-        services.SEND_EMAILS = previous
+    return notifications.mail_suspended()
 
 
 def load_example_recommendations() -> dict:

@@ -96,6 +96,7 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -159,9 +160,10 @@ def validate_recommendations(data: bytes, filename: str) -> ImportResult:
     try:
         table = read_table(data, filename, expected_columns=set(REQUIRED))
     except TableReadError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.extend(exc.errors)
         return result
     result.encoding, result.delimiter = table.encoding, table.delimiter
+    result.notes = table.notes
     missing = [name for name in REQUIRED if name not in table.headers]
     if missing:
         found = ", ".join(table.headers[:8]) or "aucune"

@@ -1,9 +1,12 @@
 """Background jobs of the roadmaps app: the import of a large préconisations file, the territory progress report
 and the regional bundle of reports (see roadmaps/reports/)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 
 from srefop_portal.common.jobs import JobContext, JobFailure, JobOutput, Link, register_job_kind
+from srefop_portal.common.second_factor import has_staff_powers
 from srefop_portal.common.uploads import discard_stashed_file, read_stashed_file
 from srefop_portal.common.wording import count
 
@@ -12,7 +15,7 @@ from .reports.service import can_view_regional_bundle, can_view_territory_report
 
 
 def _can_view(user, job) -> bool:
-    return bool(user.is_authenticated and (user.is_cariforef_staff or user.is_superuser))
+    return has_staff_powers(user)
 
 
 def _referential_context(job) -> JobContext:
@@ -114,6 +117,7 @@ def build_territory_report(job, progress):
     label="Recueil régional des rapports d’avancement",
     can_view=can_view_regional_bundle,
     context=_bundle_context,
+    stale_after=timedelta(minutes=10),  # parts are rendered by other tasks: silent while they wait in the queue
 )
 def build_regional_bundle(job, progress):
     from .reports.bundle import merge

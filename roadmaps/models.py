@@ -591,8 +591,20 @@ class ProgressNote(models.Model):
         return f"{self.action} — {self.date}"
 
 
+class AnnualReviewQuerySet(models.QuerySet):
+    def of_history(self, roadmap):
+        """The annual reviews of a roadmap's whole history: this version and the earlier versions of its period
+        (a revision keeps the reviews, with their assessments, recorded on the versions it replaces)."""
+        return self.filter(
+            roadmap__body_id=roadmap.body_id,
+            roadmap__start_year=roadmap.start_year,
+            roadmap__end_year=roadmap.end_year,
+            roadmap__version__lte=roadmap.version,
+        )
+
+
 class AnnualReview(models.Model):
-    """Point d'étape annuel of a roadmap."""
+    """Point d'étape annuel of a roadmap (shown on the later versions of the same period too: ``of_history``)."""
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="reviews")
     date = models.DateField("date")
@@ -601,6 +613,8 @@ class AnnualReview(models.Model):
     decisions = models.TextField("décisions", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AnnualReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = "point d'étape annuel"

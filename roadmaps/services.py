@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind, Membership, Organisation, Position
 from offer.models import Dispositif
-from srefop_portal.common.models import Notice
+from srefop_portal.common import notifications
+from srefop_portal.common.forms import DomainError
 
 from .history import link_labels, links_of, one_version
 from .models import (
@@ -36,10 +36,8 @@ from .models import (
     SubAction,
 )
 
-SEND_EMAILS = True  # the demonstration loader turns e-mails off
 
-
-class RoadmapError(Exception):
+class RoadmapError(DomainError):
     """A change refused for a business reason; the message is shown to the person as is."""
 
 
@@ -77,24 +75,7 @@ ACTION_M2M_FIELDS = ["naf_divisions", "rome_codes", "recommendations", "pilots",
 
 
 def _notify(users, *, subject: str, message: str, url: str, actor=None) -> int:
-    recipients = {u.pk: u for u in users if u is not None and u.is_active and (actor is None or u.pk != actor.pk)}
-    if not recipients:
-        return 0
-    Notice.objects.bulk_create([Notice(user=u, message=message[:500], url=url) for u in recipients.values()])
-    link = f"{settings.SITE_URL}{url}"
-
-    def send():
-        for user in recipients.values():
-            send_mail(
-                f"[Portail Srefop] {subject}",
-                f"Bonjour,\n\n{message}\n\nConsulter : {link}\n\n— Portail Srefop",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-            )
-
-    if SEND_EMAILS:
-        transaction.on_commit(send)
-    return len(recipients)
+    return notifications.notify(users, subject=subject, message=message, url=url, actor=actor, kind="roadmaps")
 
 
 def _members(body: Body, positions=None):
@@ -209,14 +190,15 @@ def transition_roadmap(
     _record(roadmap, from_status=source, label=label, user=user, comment=comment)
 
     body = roadmap.body
-    message = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
-    if comment:
-        message += f" — « {comment[:200]} »"
+    subject = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
+    message = f"{subject}."
+    if comment:  # the comment keeps its own punctuation: no « ». » double stop
+        message += f"\nCommentaire : « {notifications.shorten(comment, 200)} »"
     if transition == "submit":
         recipients = _members(body, [Position.COCHAIR, Position.ANIMATEUR])
     else:
         recipients = _members(body)
-    _notify(recipients, subject=message[:120], message=message + ".", url=roadmap.get_absolute_url(), actor=user)
+    _notify(recipients, subject=subject, message=message, url=roadmap.get_absolute_url(), actor=user)
     return roadmap
 
 
@@ -690,10 +672,11 @@ def send_overdue_emails() -> int:
             "roadmaps/emails/overdue.txt",
             {"user": pilot, "actions": items, "site_url": settings.SITE_URL},
         )
-        send_mail(
-            f"[Portail Srefop] {len(items)} action{'s' if len(items) > 1 else ''} en retard",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [pilot.email],
+        count = len(items)
+        notifications.queue_mail(
+            to=[pilot.email],
+            subject=notifications.plural(count, "%(count)s action en retard", "%(count)s actions en retard"),
+            body=body,
+            kind="roadmaps.overdue",
         )
     return len(by_pilot)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("donnees/", public.OpenDataView.as_view(), name="open_data"),
     path("donnees/feuilles-de-route.csv", public.OpenDataCsvView.as_view(), name="open_data_csv"),
     path("donnees/feuilles-de-route.json", public.OpenDataJsonView.as_view(), name="open_data_json"),
+    path("donnees/feuilles-de-route.schema.json", public.OpenDataSchemaView.as_view(), name="open_data_schema"),
     # Workspace of a Clefop
     path(WS, workspace.BodyRoadmapsView.as_view(), name="body_roadmaps"),
     path(WS + "nouvelle/", workspace.RoadmapCreateView.as_view(), name="roadmap_create"),
@@ -32,6 +33,11 @@ urlpatterns = [
         ROADMAP + "priorites/<int:priority_pk>/supprimer/",
         workspace.PriorityDeleteView.as_view(),
         name="priority_delete",
+    ),
+    path(
+        ROADMAP + "priorites/<int:priority_pk>/actions/",
+        workspace.PriorityActionsView.as_view(),
+        name="priority_actions",
     ),
     path(ROADMAP + "actions/ajouter/", workspace.ActionCreateView.as_view(), name="action_create"),
     path(ROADMAP + "point-etape/ajouter/", workspace.AnnualReviewCreateView.as_view(), name="review_create"),

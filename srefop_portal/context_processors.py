@@ -2,6 +2,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from srefop_portal.common.second_factor import has_staff_powers
+
 # Sections of the portal, shown in the navigation only once the app provides them.
 # (label, url name, who sees it: "all", "user" or "staff", active path prefix)
 NAV_SECTIONS = [
@@ -30,7 +32,7 @@ def _url(name: str) -> str | None:
 def portal(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    is_staff = signed_in and (user.is_cariforef_staff or user.is_superuser)
+    is_staff = signed_in and has_staff_powers(user)
     nav = []
     for label, name, audience, prefix in NAV_SECTIONS:
         url = _url(name)
@@ -53,4 +55,6 @@ def portal(request):
         "DEMO_MODE": settings.DEMO_MODE,
         "is_cariforef_staff": is_staff,
         "SITE_NAME": "Portail Srefop",
+        # The « Créer un compte » link is shown only where sign-up is open (accounts/adapters.py).
+        "SIGNUP_OPEN": bool(getattr(settings, "SREFOP_OPEN_SIGNUP", False)),
     }

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from srefop_portal import rules as _portal_rules  # noqa: F401  (registers portal-wide permissions)
-from srefop_portal.views import StaffHomeView, StaticPageView
+from srefop_portal.views import StaffHomeView, StaticPageView, admin_login
 
 pages = (
     [
@@ -27,6 +27,7 @@ pages = (
 )
 
 admin.site.site_header = "Portail Srefop — administration technique"
+admin.site.login = admin_login  # no password form of its own: the portal's sign-in, then the second factor
 
 urlpatterns = [
     path("", include("territories.urls_home")),

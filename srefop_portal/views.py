@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.generic import TemplateView
 
+from srefop_portal.common.hooks import implementations
 from srefop_portal.common.htmx import is_htmx
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
-from srefop_portal.common.plugins import app_modules
 
 
 class StaticPageView(PublicMixin, TemplateView):
@@ -20,11 +23,25 @@ class StaffHomeView(StaffViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tiles = []
-        for _config, module in app_modules("staff"):
-            if hasattr(module, "staff_tiles"):
-                tiles.extend(module.staff_tiles(self.request))
+        for _config, staff_tiles in implementations("staff.staff_tiles"):
+            tiles.extend(staff_tiles(self.request))
         context["staff_tiles"] = tiles
         return context
+
+
+@login_not_required
+def admin_login(request, extra_context=None):
+    """The Django admin's login page: there is none. Signing in goes through the portal's sign-in (rate limited,
+    second factor for staff); the admin then opens only to a session that passed the second factor
+    (SecondFactorMiddleware). A signed-in account that reaches this page has no admin access: 404."""
+    if request.user.is_authenticated:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) or not next_url.startswith(
+        "/admin/"
+    ):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 @login_not_required

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from srefop_portal.common.tabular import RowError, TableReadError, read_table
+from srefop_portal.common.tabular import RowError, TableReadError, cut, read_table
 
-from .models import Commune
+from .models import Commune, Departement, Territory
+
+# The code of a territory EFOP: its département, then three letters (« 44-NAN », « 85-LIT »).
+TERRITORY_CODE_RE = re.compile(r"^(?P<departement>\d{2})-[A-Z]{3}$")
+MARKUP_RE = re.compile(r"[<>{}\[\]\\|`$=]")
 
 COMMUNE_COLUMNS = ("code_commune", "code_insee", "insee_com", "codgeo", "code_com", "commune_code", "com")
 TERRITORY_CODE_COLUMNS = ("code_territoire", "code_territoire_efop", "territoire_code", "code_efop", "id_territoire")
@@ -25,7 +30,10 @@ class CompositionImportResult:
     errors: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
     territories: dict[str, str] = field(default_factory=dict)
+    # Codes that are not existing territories: created only if the person confirms it (« territoire à créer »).
+    new_territories: dict[str, str] = field(default_factory=dict)
     moves: int = 0
 
     @property
@@ -40,15 +48,41 @@ def _pick(headers: list[str], candidates) -> str | None:
     return None
 
 
+def _new_code_problem(code: str, name: str, departements: set[str], commune_departement: str) -> str:
+    """Why a code that is not an existing territory cannot become one (empty when it can)."""
+    match = TERRITORY_CODE_RE.match(code)
+    if not match:
+        return (
+            f"« {cut(code, 30)} » n’est pas un territoire existant ni un code de territoire valide "
+            "(le numéro du département, un tiret et trois lettres, comme « 44-NAN »)"
+        )
+    if match["departement"] not in departements:
+        return f"« {code} » : le département {match['departement']} n’est pas dans la région"
+    if match["departement"] != commune_departement:
+        return (
+            f"« {code} » : un nouveau territoire doit être dans le département de ses communes ({commune_departement})"
+        )
+    if not name:
+        return f"« {code} » est un territoire à créer : indiquez son nom dans la colonne « nom_territoire »"
+    return ""
+
+
+def _name_problem(name: str) -> str:
+    if name and (MARKUP_RE.search(name) or len(name) > 150):
+        return f"nom de territoire « {cut(name, 30)} » refusé : 150 caractères au plus, sans balise ni formule"
+    return ""
+
+
 def validate_composition_file(data: bytes, filename: str) -> CompositionImportResult:
     """Validate everything, write nothing."""
     result = CompositionImportResult()
     try:
         table = read_table(data, filename, expected_columns=set(COMMUNE_COLUMNS) | set(TERRITORY_CODE_COLUMNS))
     except TableReadError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.extend(exc.errors)
         return result
     result.encoding, result.delimiter = table.encoding, table.delimiter
+    result.notes = table.notes
     commune_col = _pick(table.headers, COMMUNE_COLUMNS)
     code_col = _pick(table.headers, TERRITORY_CODE_COLUMNS)
     name_col = _pick(table.headers, TERRITORY_NAME_COLUMNS)
@@ -63,6 +97,9 @@ def validate_composition_file(data: bytes, filename: str) -> CompositionImportRe
     if result.errors:
         return result
     communes = dict(Commune.objects.values_list("code", "territory__code"))
+    commune_departements = dict(Commune.objects.values_list("code", "departement__code"))
+    existing = set(Territory.objects.values_list("code", flat=True))
+    departements = set(Departement.objects.values_list("code", flat=True))
     seen: dict[str, int] = {}
     for row in table.rows:
         code = row.get(commune_col).zfill(5) if row.get(commune_col).isdigit() else row.get(commune_col).upper()
@@ -84,9 +121,17 @@ def validate_composition_file(data: bytes, filename: str) -> CompositionImportRe
         if not territory_code:
             result.errors.append(RowError(row.line, code_col or name_col, "territoire manquant"))
             continue
-        if len(territory_code) > 20:
-            result.errors.append(RowError(row.line, code_col or name_col, "code territoire trop long (20 max.)"))
+        if _name_problem(territory_name):
+            result.errors.append(RowError(row.line, name_col, _name_problem(territory_name)))
             continue
+        if territory_code not in existing:
+            territory_code = territory_code.upper()
+        if territory_code not in existing:
+            problem = _new_code_problem(territory_code, territory_name, departements, commune_departements[code])
+            if problem:
+                result.errors.append(RowError(row.line, code_col or name_col, problem))
+                continue
+            result.new_territories.setdefault(territory_code, territory_name or territory_code)
         known_name = result.territories.setdefault(territory_code, territory_name or territory_code)
         if territory_name and known_name != territory_name:
             result.errors.append(
@@ -108,3 +153,17 @@ def validate_composition_file(data: bytes, filename: str) -> CompositionImportRe
             RowError(None, commune_col, f"{len(missing)} commune(s) de la région absente(s) du fichier : {listed}")
         )
     return result
+
+
+def apply_composition_import(result: CompositionImportResult, *, user, source: str, create_territories: bool) -> str:
+    """Apply a checked file (one transaction, ``services.apply_official_composition``); the success message."""
+    from .services import apply_official_composition
+
+    summary = apply_official_composition(
+        assignments=result.assignments, user=user, source=source, create_territories=create_territories
+    )
+    created = summary["created"]
+    return (
+        f"Composition officielle importée : {summary['communes']} communes, {summary['moved']} déplacée(s), "
+        f"{created} territoire{'s' if created > 1 else ''} créé{'s' if created > 1 else ''}."
+    )

@@ -4,15 +4,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
-from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin
+from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportRefused
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 
 from .forms import CompositionFileForm, MoveCommuneForm, MoveEpciForm
 from .fragments import departements_with_territories, region_overview, territory_composition
-from .importers import validate_composition_file
+from .importers import apply_composition_import, validate_composition_file
 from .models import Commune, CompositionChange, CompositionStatus, Territory
 from .panels import collect_territory_panels
-from .services import CompositionError, apply_official_composition, move_commune, move_epci
+from .services import CompositionError, move_commune, move_epci
 
 
 class HomeView(PublicMixin, TemplateView):
@@ -151,7 +151,6 @@ class CompositionImport(StaffViewMixin, ImportMixin):
 class CompositionImportView(CompositionImport, ImportCheckView):
     template_name = "territories/composition_import.html"
     form_class = CompositionFileForm
-    invalid_status = 200
 
     def get_context_data(self, **kwargs):
         kwargs["composition"] = CompositionStatus.current()
@@ -159,12 +158,28 @@ class CompositionImportView(CompositionImport, ImportCheckView):
 
 
 class CompositionImportConfirmView(CompositionImport, ImportConfirmView):
+    """Territories the file creates are shown « à créer » in the preview and created only if the box is ticked."""
+
     success_url = reverse_lazy("territories:composition_history")
     apply_errors = (CompositionError,)
+    job_kind = "territories.import_composition"
+
+    def row_count(self, result) -> int:
+        return len(result.assignments)
+
+    def job_options(self) -> dict:
+        return {"create_territories": self.create_territories}
+
+    def before_apply(self, result) -> None:
+        self.create_territories = self.request.POST.get("create_territories") == "1"
+        if result.new_territories and not self.create_territories:
+            count = len(result.new_territories)
+            raise ImportRefused(
+                f"Le fichier crée {count} territoire{'s' if count > 1 else ''} : cochez la case de confirmation "
+                "de la création pour l’appliquer. Aucune modification n’a été faite."
+            )
 
     def apply(self, result, *, data, filename, token):
-        summary = apply_official_composition(assignments=result.assignments, user=self.request.user, source=filename)
-        return (
-            f"Composition officielle importée : {summary['communes']} communes, {summary['moved']} déplacée(s), "
-            f"{summary['created']} territoire(s) créé(s)."
+        return apply_composition_import(
+            result, user=self.request.user, source=filename, create_territories=self.create_territories
         )

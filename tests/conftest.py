@@ -82,13 +82,17 @@ def role_user(db):
 
 @pytest.fixture
 def client_for(client, role_user):
-    """client_for("member") → a test client signed in as that role (anonymous: not signed in)."""
+    """client_for("member") → a test client signed in as that role (anonymous: not signed in). A staff role's session
+    passed the second factor ("staff_password_only" / "staff_no_factor": signed in with a password only)."""
     from django.test import Client
+
+    from tests.second_factor import UNVERIFIED_ROLES, sign_in
 
     def make(role: str):
         c = Client()
         if role != "anonymous":
-            c.force_login(role_user(role))
+            # Staff roles: a session that passed the second factor, except the roles made to test its absence.
+            sign_in(c, role_user(role), second_factor=role not in UNVERIFIED_ROLES)
         return c
 
     return make

@@ -12,6 +12,10 @@ from tests.accounts.factories import StaffFactory, UserFactory
 ROLE_BUILDERS = {
     "user": lambda **kw: UserFactory(**kw),
     "staff": lambda **kw: StaffFactory(**kw),
+    # A staff account whose session has not passed the second factor (tests/second_factor.py: UNVERIFIED_ROLES):
+    # it has enrolled a TOTP device / it has none yet. Either must behave as "user" or go to the second-factor step.
+    "staff_password_only": lambda **kw: StaffFactory(**kw),
+    "staff_no_factor": lambda **kw: StaffFactory(totp=False, **kw),
 }
 
 
@@ -36,7 +40,8 @@ def _load_app_roles():
 
 
 _load_app_roles()
-ROLES = ["anonymous", *ROLE_BUILDERS]
+# The unverified staff roles are tested against every matrix by tests/security/test_second_factor.py.
+ROLES = ["anonymous", *(role for role in ROLE_BUILDERS if not role.startswith("staff_"))]
 
 
 def make_role_user(role: str, **kwargs):

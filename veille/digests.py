@@ -6,10 +6,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from srefop_portal.common import notifications
 
 from .models import NewsItem, Subscription
 from .services import unsubscribe_token
@@ -62,15 +63,18 @@ def send_digest(subscription: Subscription, now) -> bool:
         "list_url": settings.SITE_URL + reverse("veille:list"),
         "site_url": settings.SITE_URL,
     }
-    label = "quotidienne" if subscription.frequency == Subscription.Frequency.DAILY else "hebdomadaire"
-    message = EmailMultiAlternatives(
-        subject=f"[Portail Srefop] Veille {label} : {len(items)}{'+' if more else ''} article(s)",
-        body=render_to_string("veille/email/digest.txt", context),
+    daily = subscription.frequency == Subscription.Frequency.DAILY
+    count = notifications.plural(len(items), "%(count)s article", "%(count)s articles")
+    if more:
+        count = f"plus de {MAX_ITEMS} articles"
+    notifications.queue_mail(
         to=[subscription.user.email],
+        subject=f"Veille {'quotidienne' if daily else 'hebdomadaire'} : {count}",
+        body=render_to_string("veille/email/digest.txt", context),
+        html_body=render_to_string("veille/email/digest.html", context),
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        kind="veille.digest",
     )
-    message.attach_alternative(render_to_string("veille/email/digest.html", context), "text/html")
-    message.send()
     Subscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
     return True
 

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from srefop_portal.common import outbound
 from territories.models import Territory
 
 from .listing import territory_choices
@@ -66,6 +67,17 @@ class SourceForm(DsfrBaseForm, forms.ModelForm):
         help_text="RSS ou Atom, commençant par https:// ou http:// (vide pour une saisie manuelle).",
     )
     website_url = forms.URLField(label="Site", required=False, max_length=1000, assume_scheme="https")
+
+    def clean_feed_url(self):
+        url = self.cleaned_data.get("feed_url") or ""
+        if url:
+            try:
+                outbound.check_url(url)
+            except outbound.UnknownHost:
+                pass  # not resolvable now: accepted, the collection will say so on the source
+            except outbound.FetchRefused as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return url
 
     class Meta:
         model = Source

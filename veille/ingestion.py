@@ -1,4 +1,5 @@
-"""Reading feeds: HTTP with timeouts, a size limit, bounded redirects and conditional requests, then feedparser.
+"""Reading feeds: HTTP through the portal's checked fetcher (srefop_portal/common/outbound.py: public addresses only,
+timeouts, a size limit, bounded redirects) with conditional requests, then feedparser.
 
 Nothing here raises for a bad feed: every problem becomes a ``FetchError`` with a French message that the
 service records on the source.
@@ -11,12 +12,13 @@ import datetime as dt
 import socket
 import time
 import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
 import feedparser
 from django.conf import settings
 from django.utils import timezone
+
+from srefop_portal.common import outbound
 
 from .text import strip_html
 
@@ -55,51 +57,28 @@ def _setting(name, default):
     return getattr(settings, name, default)
 
 
-class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = 5
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not newurl.lower().startswith(("http://", "https://")):
-            raise FetchError(f"Redirection refusée vers « {newurl[:200]} ».")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
+    """GET the feed through the portal's checked fetcher (public addresses only, checked at each connection and
+    redirect; time and size limits)."""
     timeout = _setting("SREFOP_VEILLE_TIMEOUT", 20)
     max_bytes = _setting("SREFOP_VEILLE_MAX_BYTES", 5 * 1024 * 1024)
-    if not url.lower().startswith(("http://", "https://")):
-        raise FetchError("L’adresse du flux doit commencer par http:// ou https://.")
     headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    opener = urllib.request.build_opener(_LimitedRedirects())
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (scheme checked above)
     deadline = time.monotonic() + timeout * 2
     try:
-        with opener.open(request, timeout=timeout) as response:
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"Flux trop volumineux ({int(declared) // 1024} Ko, limite {max_bytes // 1024} Ko).")
-            chunks, size = [], 0
-            while True:
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"Flux trop volumineux (plus de {max_bytes // 1024} Ko).")
-                if time.monotonic() > deadline:
-                    raise FetchError("Délai dépassé pendant la lecture du flux.")
-                chunks.append(chunk)
+        with outbound.open_url(url, headers=headers, timeout=timeout, max_redirects=5) as response:
             return FetchResult(
-                content=b"".join(chunks),
+                content=outbound.read_limited(response, max_bytes=max_bytes, deadline=deadline),
                 content_type=response.headers.get("Content-Type", ""),
                 etag=response.headers.get("ETag", "")[:500],
                 last_modified=response.headers.get("Last-Modified", "")[:100],
                 final_url=response.geturl(),
             )
+    except outbound.FetchRefused as exc:
+        raise FetchError(str(exc)) from exc
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return FetchResult(not_modified=True, etag=etag, last_modified=last_modified, final_url=url)

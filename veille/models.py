@@ -7,7 +7,10 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common.second_factor import has_staff_powers
 from territories.models import Territory
+
+from .search import apply_filters, update_search_vectors
 
 
 class Theme(models.Model):
@@ -100,20 +103,16 @@ class NewsItemQuerySet(models.QuerySet):
         return self.filter(status=NewsItem.Status.PUBLISHED)
 
     def for_user(self, user):
-        if user is not None and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+        if user is not None and has_staff_powers(user):
             return self
         return self.published()
 
     def in_territory(self, territory):
         """Items tagged with this territory (on PostgreSQL through the GIN-indexed vector, see search.py)."""
-        from .search import apply_filters
-
         return apply_filters(self, territory=territory)
 
     def filtered(self, *, text: str = "", territory=None, theme=None):
         """Full-text words, territory and theme: one index lookup on PostgreSQL (see search.py)."""
-        from .search import apply_filters
-
         return apply_filters(self, text=text, territory=territory, theme=theme)
 
 
@@ -185,8 +184,6 @@ class NewsItem(models.Model):
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"title", "summary"} & set(update_fields):
-            from .search import update_search_vectors
-
             update_search_vectors(NewsItem.objects.filter(pk=self.pk))
 
 

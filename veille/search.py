@@ -21,6 +21,7 @@ SQLite (tests, development): no vector; the same filters go through the tag tabl
 
 import json
 
+from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
@@ -71,7 +72,10 @@ class LexemeQuery(SearchQuery):
 
 
 def _tag_lexemes():
-    from .models import NewsItem, TerritoryTag
+    # The models are looked up in the app registry: veille.models builds its queries with this module, which must
+    # not import it back.
+    NewsItem = apps.get_model("veille", "NewsItem")
+    TerritoryTag = apps.get_model("veille", "TerritoryTag")
 
     territories = ArraySubquery(
         TerritoryTag.objects.filter(item_id=OuterRef("pk"))

@@ -8,17 +8,18 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from srefop_portal.common import wording
+from srefop_portal.common import notifications, wording
+from srefop_portal.common.forms import DomainError
 
 from . import ingestion
 from .models import TITLE_BLOCK, NewsItem, Source, Subscription, TagCorrection, TerritoryTag, Theme
@@ -34,7 +35,7 @@ DAYS_PER_QUERY = 50  # days of a feed whose known titles are fetched in one quer
 UNSUBSCRIBE_SALT = "veille.unsubscribe"
 
 
-class VeilleError(Exception):
+class VeilleError(DomainError):
     """A business rule refused the action; the message (French) is shown to the person."""
 
 
@@ -248,16 +249,18 @@ def _notify_staff_source_disabled(source):
     if not recipients:
         return
     url = settings.SITE_URL + reverse("veille_staff:source_update", args=[source.pk])
-    send_mail(
-        subject=f"[Portail Srefop] Veille : la source « {source.name} » a été désactivée",
-        message=(
-            f"La source « {source.name} » ({source.feed_url}) a échoué {source.consecutive_failures} fois de suite "
-            f"et a été désactivée.\n\nDernier message : {source.last_fetch_message}\n\n"
-            f"Vérifiez l’adresse du flux puis réactivez la source : {url}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
+    body = (
+        f"Bonjour,\n\nLa source « {source.name} » ({source.feed_url}) a échoué {source.consecutive_failures} fois "
+        f"de suite et a été désactivée.\n\nDernier message : {source.last_fetch_message}\n\n"
+        f"Vérifiez l’adresse du flux puis réactivez la source : {url}\n"
     )
+    for email in recipients:
+        notifications.queue_mail(
+            to=[email],
+            subject=f"Veille : la source « {source.name} » a été désactivée",
+            body=body,
+            kind="veille.source_disabled",
+        )
 
 
 # --- sources ------------------------------------------------------------------------------------------------
@@ -382,11 +385,16 @@ def _record_correction(*, term, territory, source, kind, author, note, exists_ok
     return correction
 
 
-def _retag_term_on_commit(*, term: str, source_id: int | None) -> None:
-    from . import tasks
+@shared_task(name="veille.tasks.retag_term")
+def retag_term(term: str, source_id: int | None = None) -> int:
+    """After a staff correction: tag again the items that name the term (of that source, or of all). Defined here,
+    beside what queues it, and registered by veille.tasks: the services do not import the tasks module."""
+    return retag(queryset=items_naming(term=term, source_id=source_id))
 
+
+def _retag_term_on_commit(*, term: str, source_id: int | None) -> None:
     # robust: a broker that cannot be reached is logged; it never fails a request whose writes are committed.
-    transaction.on_commit(lambda: tasks.retag_term.delay(term, source_id), robust=True)
+    transaction.on_commit(lambda: retag_term.delay(term, source_id), robust=True)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .models import Source
+from .services import retag_term  # noqa: F401  (defined beside the correction that queues it, registered here)
 
 
 @shared_task(name="veille.tasks.fetch_source")
@@ -40,11 +41,3 @@ def retag_all() -> int:
     from .services import retag
 
     return retag(queryset=NewsItem.objects.all())
-
-
-@shared_task(name="veille.tasks.retag_term")
-def retag_term(term: str, source_id: int | None = None) -> int:
-    """After a staff correction: tag again the items that name the term (of that source, or of all)."""
-    from .services import items_naming, retag
-
-    return retag(queryset=items_naming(term=term, source_id=source_id))

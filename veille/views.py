@@ -1,10 +1,9 @@
 """Public reading of the news watch (list, territory page, item, RSS feeds) and subscriptions."""
 
-from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -12,6 +11,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin
 from territories.models import Territory
 
@@ -311,7 +311,7 @@ class TerritoryFeed(RegionFeed):
         return NewsItem.objects.published().in_territory(obj)
 
 
-class SubscriptionView(PermissionRequiredMixin, FormView):
+class SubscriptionView(ServiceFormMixin, PermissionRequiredMixin, FormView):
     permission_required = "veille.subscribe"
     template_name = "veille/subscription.html"
     form_class = SubscriptionForm
@@ -323,30 +323,22 @@ class SubscriptionView(PermissionRequiredMixin, FormView):
         )
         return kwargs
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            subscription = save_subscription(
-                user=self.request.user,
-                territories=data["territories"],
-                themes=data["themes"],
-                frequency=data["frequency"],
-            )
-        except VeilleError as exc:
-            form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        if subscription.frequency == Subscription.Frequency.NONE:
-            messages.success(self.request, "Abonnement suspendu : vous ne recevrez plus de récapitulatif.")
-        else:
-            messages.success(
-                self.request,
-                f"Abonnement enregistré : récapitulatif {DIGEST_ADJECTIVE[subscription.frequency]} "
-                f"envoyé à {self.request.user.email} quand il y a du nouveau.",
-            )
-        return redirect("veille:subscription")
+        return save_subscription(
+            user=self.request.user, territories=data["territories"], themes=data["themes"], frequency=data["frequency"]
+        )
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, subscription):
+        if subscription.frequency == Subscription.Frequency.NONE:
+            return "Abonnement suspendu : vous ne recevrez plus de récapitulatif."
+        return (
+            f"Abonnement enregistré : récapitulatif {DIGEST_ADJECTIVE[subscription.frequency]} "
+            f"envoyé à {self.request.user.email} quand il y a du nouveau."
+        )
+
+    def get_success_url(self, subscription):
+        return reverse("veille:subscription")
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # RFC 8058 one-click POST from mail clients; the token is the proof

@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from srefop_portal.common import outbound
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import StaffViewMixin
 
 from . import services, tasks
@@ -23,8 +25,8 @@ class VeilleStaffMixin(StaffViewMixin):
     permission_required = "veille.manage"
 
 
-class ServiceFormView(VeilleStaffMixin, FormView):
-    """A form saved through a service; a domain error is shown on the form and nothing changes."""
+class ServiceFormView(ServiceFormMixin, VeilleStaffMixin, FormView):
+    """A form saved through a service (``save(form)``); a domain error is shown on the form and nothing changes."""
 
     instance = None
     success_message = "Enregistré."
@@ -34,17 +36,11 @@ class ServiceFormView(VeilleStaffMixin, FormView):
         kwargs["instance"] = self.instance
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            obj = self.save(form)
-        except services.VeilleError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url_for(obj))
+    def perform(self, form):
+        return self.save(form)
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_url(self, obj):
+        return self.get_success_url_for(obj)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -91,6 +87,13 @@ class SourceFetchView(VeilleStaffMixin, View):
         source = get_object_or_404(Source.objects.for_user(request.user), pk=pk)
         if not source.is_feed or not source.feed_url:
             messages.error(request, "Cette source n’a pas de flux à collecter (saisie manuelle).")
+            return redirect("veille_staff:source_update", pk=source.pk)
+        try:
+            outbound.check_url(source.feed_url)
+        except outbound.UnknownHost:
+            pass  # the collection records it on the source
+        except outbound.FetchRefused as exc:
+            messages.error(request, f"Collecte refusée : {exc}")
             return redirect("veille_staff:source_update", pk=source.pk)
         transaction.on_commit(lambda: tasks.fetch_source.delay(source.pk))
         messages.info(

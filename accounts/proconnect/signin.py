@@ -19,7 +19,7 @@ import logging
 from django.contrib import messages
 from django.db import transaction
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 from srefop_portal.common.second_factor import mark_session_verified
 
 from . import PROVIDER_ID
@@ -40,11 +40,9 @@ def used_mfa(sociallogin) -> bool:
 
 
 def identity_hooks(name: str):
-    """The apps' ``identity.py`` functions called ``name`` (declared in docs/architecture.md)."""
-    for _config, module in app_modules("identity"):
-        function = getattr(module, name, None)
-        if function is not None:
-            yield function
+    """The apps' ``identity.py`` functions called ``name`` (extension points: srefop_portal/common/hooks.py)."""
+    for _config, function in implementations(f"identity.{name}"):
+        yield function
 
 
 def invitation_pending_for(email: str) -> bool:

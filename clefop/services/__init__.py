@@ -1,6 +1,8 @@
 """Writes of the governance app: one function per business action (keyword-only, atomic), raising
 ClefopError with a French message. Split by subject: memberships, invitations, meetings, documents."""
 
+from srefop_portal.common.forms import DomainError
 
-class ClefopError(Exception):
+
+class ClefopError(DomainError):
     """A business rule refused the action; the message is shown to the person."""

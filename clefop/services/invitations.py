@@ -7,13 +7,13 @@ import hashlib
 import secrets
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from srefop_portal.common import notifications
 
 from ..models import Body, Invitation, Membership, Position
 from . import ClefopError
@@ -47,15 +47,14 @@ def _send(*, invitation: Invitation, token: str, request) -> None:
         "inviter": invitation.invited_by,
         "validity_days": Invitation.VALIDITY_DAYS,
     }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Invitation à rejoindre {invitation.body.name}"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("clefop/emails/invitation.txt", context),
+    # Queued with the invitation: a rolled back transaction sends nothing.
+    notifications.queue_mail(
         to=[invitation.email],
+        subject=f"Invitation à rejoindre {invitation.body.name}",
+        body=render_to_string("clefop/emails/invitation.txt", context),
+        html_body=render_to_string("clefop/emails/invitation.html", context),
+        kind="clefop.invitation",
     )
-    message.attach_alternative(render_to_string("clefop/emails/invitation.html", context), "text/html")
-    # Sent once the invitation is saved: a rolled back transaction sends nothing.
-    transaction.on_commit(message.send)
 
 
 @transaction.atomic

@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from srefop_portal.common import notifications
 
 from ..models import Attendance, Body, Meeting, MeetingMode, MeetingParticipant, Membership, Position
 from . import ClefopError
@@ -141,11 +141,14 @@ def send_minutes_reminder(*, meeting_id: int, base_url: str = "") -> bool:
             logger.info("meeting %s: no animateur to remind", meeting.pk)
             return True
         context = {"meeting": meeting, "body": meeting.body, "url": base_url + meeting.get_absolute_url()}
-        message = EmailMultiAlternatives(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Compte rendu attendu : {meeting.title}",
-            body=render_to_string("clefop/emails/minutes_reminder.txt", context),
-            to=recipients,
-        )
-        message.attach_alternative(render_to_string("clefop/emails/minutes_reminder.html", context), "text/html")
-        transaction.on_commit(message.send)
+        text = render_to_string("clefop/emails/minutes_reminder.txt", context)
+        html = render_to_string("clefop/emails/minutes_reminder.html", context)
+        for email in recipients:
+            notifications.queue_mail(
+                to=[email],
+                subject=f"Compte rendu attendu : {meeting.title}",
+                body=text,
+                html_body=html,
+                kind="clefop.minutes_reminder",
+            )
     return True

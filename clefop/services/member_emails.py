@@ -5,8 +5,9 @@
 - An account that already existed: « vous avez été ajouté·e à <instance> » (with the password link too if the
   person never chose one).
 
-One e-mail per person, whatever the number of lines about them. They leave once the import's transaction commits
-(nothing if it rolls back); above ``SYNC_LIMIT`` people they are sent by a Celery task.
+One e-mail per person, whatever the number of lines about them, through the portal's outbox
+(srefop_portal/common/notifications.py: retried, never lost). They leave once the import's transaction commits
+(nothing if it rolls back); above ``SYNC_LIMIT`` people a Celery task queues them.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from itertools import groupby
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from srefop_portal.common import notifications
 
 from ..models import Membership
 
@@ -38,32 +41,20 @@ class SendReport:
 
 
 def queue_import_emails(*, memberships: list[Membership], new_user_ids, by=None) -> None:
-    """Call inside the import's transaction: the e-mails are sent once it commits, never if it rolls back."""
+    """Call inside the import's transaction: the e-mails join the outbox in it (nothing if it rolls back) and leave
+    once it commits. Above SYNC_LIMIT people a Celery task writes them after commit, so the page does not wait."""
     membership_ids = sorted(m.pk for m in memberships)
     new_user_ids = sorted(set(new_user_ids))
     people = len({m.user_id for m in memberships})
     by_id = getattr(by, "pk", None)
     if not membership_ids:
         return
+    if people <= SYNC_LIMIT:
+        send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
+        return
 
     def dispatch():
-        if people > SYNC_LIMIT:
-            from ..tasks import send_member_import_emails
-
-            send_member_import_emails.delay(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
-        else:
-            report = send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
-            if report.failed_membership_ids:  # the SMTP server failed: the task retries those later
-                from ..tasks import send_member_import_emails
-
-                send_member_import_emails.apply_async(
-                    kwargs={
-                        "membership_ids": report.failed_membership_ids,
-                        "new_user_ids": new_user_ids,
-                        "by_id": by_id,
-                    },
-                    countdown=60,
-                )
+        send_member_import_emails.delay(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id)
 
     transaction.on_commit(dispatch, robust=True)
 
@@ -108,7 +99,8 @@ def _context(user, memberships: list[Membership], *, created: bool, by) -> dict:
     }
 
 
-def build_email(user, memberships: list[Membership], *, created: bool, by=None) -> EmailMultiAlternatives:
+def build_email(user, memberships: list[Membership], *, created: bool, by=None) -> dict:
+    """Subject, text and HTML of the welcome / « ajouté·e » e-mail (queued by ``send_import_emails``)."""
     context = _context(user, memberships, created=created, by=by)
     names = [b["name"] for b in context["bodies"]]
     if created:
@@ -120,22 +112,20 @@ def build_email(user, memberships: list[Membership], *, created: bool, by=None) 
         subject = (
             f"Vous avez été ajouté·e à l’instance {names[0]}"
             if len(names) == 1
-            else "Vous avez été ajouté·e à des instances"
+            else f"Vous avez été ajouté·e à {len(names)} instances"
         )
         template = "clefop/emails/member_added"
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=render_to_string(f"{template}.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
+    return {
+        "to": [user.email],
+        "subject": subject,
+        "body": render_to_string(f"{template}.txt", context),
+        "html_body": render_to_string(f"{template}.html", context),
+    }
 
 
 def send_import_emails(*, membership_ids, new_user_ids, by_id=None) -> SendReport:
-    """One e-mail per person of these memberships; the people in ``new_user_ids`` get the welcome e-mail.
-
-    A person whose e-mail the server refused is reported (their memberships), the others are still sent."""
+    """One e-mail per person of these memberships, queued in the outbox (which retries what the server refuses);
+    the people in ``new_user_ids`` get the welcome e-mail."""
     report = SendReport()
     new_user_ids = set(new_user_ids)
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
@@ -145,26 +135,20 @@ def send_import_emails(*, membership_ids, new_user_ids, by_id=None) -> SendRepor
         .order_by("user_id", "body__name", "pk")
     )
     groups = [list(group) for _user_id, group in groupby(memberships, key=lambda m: m.user_id)]
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception:  # noqa: BLE001 — server unreachable: everything is to be sent again later
-        logger.warning("Serveur de courrier injoignable : e-mails d'import à renvoyer", exc_info=True)
-        report.failed_membership_ids = [m.pk for group in groups for m in group]
-        return report
-    try:
+    with transaction.atomic():
         for group in groups:
             user = group[0].user
-            message = build_email(user, group, created=user.pk in new_user_ids, by=by)
-            message.connection = connection
-            try:
-                message.send()
-            except Exception:  # noqa: BLE001 — one refused address must not stop the others
-                logger.warning("E-mail d'import non envoyé à l'utilisateur %s", user.pk, exc_info=True)
-                report.failed_membership_ids.extend(m.pk for m in group)
-            else:
+            if notifications.queue_mail(
+                **build_email(user, group, created=user.pk in new_user_ids, by=by), kind="clefop.member_import"
+            ):
                 report.sent += 1
-    finally:
-        connection.close()
-    logger.info("Import de membres : %s e-mail(s) envoyé(s)", report.sent)
+    logger.info("Import de membres : %s e-mail(s) mis en file", report.sent)
     return report
+
+
+# The Celery task of a large import's e-mails, defined here (and imported by clefop.tasks for the workers) so that
+# queue_import_emails does not import the tasks module, which imports the services.
+@shared_task(name="clefop.tasks.send_member_import_emails")
+def send_member_import_emails(membership_ids: list[int], new_user_ids: list[int], by_id: int | None = None) -> int:
+    """Welcome / « ajouté·e à l’instance » e-mails of a large member import, queued in the outbox (which retries)."""
+    return send_import_emails(membership_ids=membership_ids, new_user_ids=new_user_ids, by_id=by_id).sent

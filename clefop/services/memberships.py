@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from srefop_portal.common.second_factor import has_staff_powers
+
 from ..models import Body, BodyKind, Membership, Position
 from . import ClefopError
 
@@ -85,7 +87,7 @@ def create_working_group(*, parent: Body, name: str, description: str = "", by=N
         departement_id=parent.effective_departement_id,
         description=description,
     )
-    if by is not None and by.is_authenticated and not (by.is_cariforef_staff or by.is_superuser):
+    if by is not None and by.is_authenticated and not has_staff_powers(by):
         # The animateur who creates a group runs it.
         Membership.objects.create(user=by, body=group, position=Position.ANIMATEUR, start_date=timezone.localdate())
     return group

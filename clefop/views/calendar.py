@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 
 from ..calendar import build_calendar, feed_meetings, user_for_token
 from ..models import Body, Membership
@@ -33,9 +33,8 @@ def my_feed(request, token):
     member_of = Membership.objects.active().filter(user=user).values("body_id")
     base_url = _base_url(request)
     extra_events = []  # other apps' events of the person (professionalisation sessions of the offre de services)
-    for _config, module in app_modules("calendar"):
-        if hasattr(module, "personal_events"):
-            extra_events.extend(module.personal_events(user, base_url=base_url))
+    for _config, personal_events in implementations("calendar.personal_events"):
+        extra_events.extend(personal_events(user, base_url=base_url))
     content = build_calendar(
         feed_meetings(Body.objects.filter(pk__in=member_of)),
         name="Mes instances — Portail Srefop",

@@ -1,23 +1,23 @@
 """Staff pages: directory of every actor, its export, the member import, and organisations."""
 
-from django.contrib import messages
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from srefop_portal.common.collation import french
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import StaffViewMixin
-from srefop_portal.common.tabular import csv_response, xlsx_response
-from srefop_portal.common.wording import count
+from srefop_portal.common.tabular import export_response
 
 from ..forms import DirectoryFilterForm, ImportFileForm, OrganisationForm
 from ..importers import COLUMNS, TEMPLATE_ROWS, validate_members_file
+from ..jobs import apply_member_import
 from ..models import Membership, Organisation
 from ..services import ClefopError
-from ..services.directory import import_members, save_organisation
+from ..services.directory import save_organisation
 
 EXPORT_HEADERS = [
     "Nom",
@@ -109,9 +109,8 @@ class DirectoryExportView(StaffViewMixin, TemplateView):
             for m in directory_queryset(form).iterator(chunk_size=500)
         )
         stamp = timezone.localdate().isoformat()
-        if request.GET.get("format") == "csv":
-            return csv_response(f"annuaire-srefop-{stamp}.csv", EXPORT_HEADERS, rows)
-        return xlsx_response(f"annuaire-srefop-{stamp}.xlsx", EXPORT_HEADERS, rows, sheet_title="Annuaire")
+        fmt = request.GET.get("format", "xlsx")
+        return export_response(fmt, f"annuaire-srefop-{stamp}", EXPORT_HEADERS, rows, sheet_title="Annuaire")
 
 
 class MemberImportTemplateView(ImportTemplateView):
@@ -134,21 +133,19 @@ class MemberImport(StaffViewMixin, ImportMixin):
 class MemberImportView(MemberImport, ImportCheckView):
     template_name = "clefop/member_import.html"
     form_class = ImportFileForm
-    invalid_status = 200
     extra_context = {"columns": COLUMNS}
 
 
 class MemberImportConfirmView(MemberImport, ImportConfirmView):
     success_url = reverse_lazy("clefop:directory")
     apply_errors = (ClefopError,)
+    job_kind = "clefop.import_members"
+
+    def row_count(self, result) -> int:
+        return len(result.members)
 
     def apply(self, result, *, data, filename, token):
-        summary = import_members(members=result.members, by=self.request.user)
-        return (
-            f"Import terminé : {count(summary['memberships'], 'appartenance créée', 'appartenances créées')}, "
-            f"{count(summary['users'], 'compte créé', 'comptes créés')} et "
-            f"{count(summary['organisations'], 'structure créée', 'structures créées')}."
-        )
+        return apply_member_import(result, by=self.request.user)
 
 
 class OrganisationListView(StaffViewMixin, ListView):
@@ -171,7 +168,7 @@ class OrganisationListView(StaffViewMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class OrganisationCreateView(StaffViewMixin, FormView):
+class OrganisationCreateView(ServiceFormMixin, StaffViewMixin, FormView):
     permission_required = "clefop.manage_organisations"
     template_name = "clefop/organisation_form.html"
     form_class = OrganisationForm
@@ -188,17 +185,14 @@ class OrganisationCreateView(StaffViewMixin, FormView):
         kwargs["organisation"] = self.get_object()
         return super().get_context_data(**kwargs)
 
-    def form_valid(self, form):
-        try:
-            organisation = save_organisation(organisation=form.save(commit=False))
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Structure « {organisation.name} » enregistrée.")
-        return redirect("clefop:organisation_list")
+    def perform(self, form):
+        return save_organisation(organisation=form.save(commit=False))
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, organisation):
+        return f"Structure « {organisation.name} » enregistrée."
+
+    def get_success_url(self, organisation):
+        return reverse("clefop:organisation_list")
 
 
 class OrganisationUpdateView(OrganisationCreateView):

@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PublicMixin
 
 from ..forms import AcceptInvitationForm, InvitationForm
@@ -23,35 +24,31 @@ from ..services.invitations import (
 from .base import BodyMixin
 
 
-class InvitationCreateView(BodyMixin, FormView):
+class InvitationCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "clefop.manage_body"
     template_name = "clefop/invitation_form.html"
     form_class = InvitationForm
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            invitation, _token = invite(
-                body=self.body,
-                email=data["email"],
-                position=data["position"],
-                organisation=data["organisation"],
-                role_label=data["role_label"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                invited_by=self.request.user,
-                request=self.request,
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(
-            self.request, f"Invitation envoyée à {invitation.email} (lien valable {Invitation.VALIDITY_DAYS} jours)."
+        invitation, _token = invite(
+            body=self.body,
+            email=data["email"],
+            position=data["position"],
+            organisation=data["organisation"],
+            role_label=data["role_label"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            invited_by=self.request.user,
+            request=self.request,
         )
-        return redirect("clefop:body_members", self.body.slug)
+        return invitation
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, invitation):
+        return f"Invitation envoyée à {invitation.email} (lien valable {Invitation.VALIDITY_DAYS} jours)."
+
+    def get_success_url(self, invitation):
+        return reverse("clefop:body_members", args=[self.body.slug])
 
 
 class _InvitationActionView(BodyMixin, View):

@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from srefop_portal.common.forms import ServiceFormMixin
+
 from ..forms import AttendanceForm, MeetingForm, MinutesForm
 from ..models import Attendance, Document, Meeting, MeetingKind, Membership
 from ..services import ClefopError
@@ -88,7 +90,7 @@ def _meeting_initial(meeting: Meeting) -> dict:
     }
 
 
-class MeetingCreateView(BodyMixin, FormView):
+class MeetingCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "clefop.manage_body"
     template_name = "clefop/meeting_form.html"
     form_class = MeetingForm
@@ -101,34 +103,28 @@ class MeetingCreateView(BodyMixin, FormView):
         kind = MeetingKind.WORKING_GROUP if self.body.kind == "working_group" else MeetingKind.PLENARY
         return {"kind": kind}
 
-    def form_valid(self, form):
-        try:
-            meeting = create_meeting(body=self.body, by=self.request.user, **form.cleaned_data)
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Réunion « {meeting.title} » créée ; les membres y sont invités.")
-        return redirect(meeting.get_absolute_url())
+    def perform(self, form):
+        return create_meeting(body=self.body, by=self.request.user, **form.cleaned_data)
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, meeting):
+        return f"Réunion « {meeting.title} » créée ; les membres y sont invités."
+
+    def get_success_url(self, meeting):
+        return meeting.get_absolute_url()
 
 
 class MeetingUpdateView(MeetingMixin, MeetingCreateView):
     def get_initial(self):
         return _meeting_initial(self.get_meeting())
 
-    def form_valid(self, form):
-        try:
-            meeting = update_meeting(meeting=self.get_meeting(), **form.cleaned_data)
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Réunion mise à jour.")
-        return redirect(meeting.get_absolute_url())
+    def perform(self, form):
+        return update_meeting(meeting=self.get_meeting(), **form.cleaned_data)
+
+    def get_success_message(self, meeting):
+        return "Réunion mise à jour."
 
 
-class MeetingAttendanceView(MeetingMixin, FormView):
+class MeetingAttendanceView(ServiceFormMixin, MeetingMixin, FormView):
     permission_required = "clefop.manage_body"
     template_name = "clefop/meeting_attendance.html"
     form_class = AttendanceForm
@@ -142,17 +138,13 @@ class MeetingAttendanceView(MeetingMixin, FormView):
         kwargs["participants"] = sorted(statuses.values(), key=lambda pair: (pair[0].last_name, pair[0].first_name))
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            set_attendance(meeting=self.get_meeting(), statuses=form.statuses())
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, "Présences enregistrées.")
-        return redirect(self.get_meeting().get_absolute_url())
+    success_message = "Présences enregistrées."
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return set_attendance(meeting=self.get_meeting(), statuses=form.statuses())
+
+    def get_success_url(self, result):
+        return self.get_meeting().get_absolute_url()
 
 
 class MeetingMinutesView(MeetingMixin, FormView):

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from ..calendar import feed_token, regenerate_token, revoke_token
@@ -45,9 +46,13 @@ class MyBodiesView(PermissionRequiredMixin, TemplateView):
             followed=followed,
             upcoming=upcoming,
             calendar_token=token,
-            feed_url=(self.request.build_absolute_uri(reverse("clefop:my_feed", args=[token.token])) if token else ""),
+            # The secret URL is shown once, on the page that follows its creation (only its hash is stored).
+            feed_url=self.request.session.pop(FEED_URL_SESSION_KEY, "") if token else "",
         )
         return context
+
+
+FEED_URL_SESSION_KEY = "clefop_calendar_feed_url"
 
 
 class CalendarTokenView(PermissionRequiredMixin, TemplateView):
@@ -61,9 +66,14 @@ class CalendarTokenView(PermissionRequiredMixin, TemplateView):
             revoke_token(user=request.user)
             messages.success(request, "Le lien de votre calendrier a été révoqué : il ne fonctionne plus.")
         else:
-            regenerate_token(user=request.user)
+            token = regenerate_token(user=request.user)
+            request.session[FEED_URL_SESSION_KEY] = request.build_absolute_uri(
+                reverse("clefop:my_feed", args=[token.token])
+            )
             messages.success(
-                request, "Nouveau lien de calendrier créé. L’ancien lien, s’il existait, ne fonctionne plus."
+                request,
+                "Nouveau lien de calendrier créé : copiez-le maintenant, il ne sera plus affiché. "
+                "L’ancien lien, s’il existait, ne fonctionne plus.",
             )
         return redirect("clefop:my_bodies")
 
@@ -162,24 +172,21 @@ class LeaveBodyView(BodyMixin, TemplateView):
         return redirect("clefop:my_bodies")
 
 
-class WorkingGroupCreateView(BodyMixin, FormView):
+class WorkingGroupCreateView(ServiceFormMixin, BodyMixin, FormView):
     permission_required = "clefop.create_working_group"
     template_name = "clefop/working_group_form.html"
     form_class = WorkingGroupForm
 
-    def form_valid(self, form):
-        try:
-            group = create_working_group(
-                parent=self.body,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                by=self.request.user,
-            )
-        except ClefopError as exc:
-            form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(self.request, f"Groupe de travail « {group.name} » créé.")
-        return redirect(group.get_absolute_url())
+    def perform(self, form):
+        return create_working_group(
+            parent=self.body,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            by=self.request.user,
+        )
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def get_success_message(self, group):
+        return f"Groupe de travail « {group.name} » créé."
+
+    def get_success_url(self, group):
+        return group.get_absolute_url()

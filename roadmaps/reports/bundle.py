@@ -19,24 +19,45 @@ finishing the last part queues the merge, which runs the job's handler through t
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 import zipfile
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from clefop.models import Body
+from srefop_portal.common import jobs
 from srefop_portal.common.jobs import JobFailure, JobOutput, normalise_fingerprint, notify_ready, reusable_job
 from srefop_portal.common.models import Job
 
 from . import BUNDLE_KIND, TERRITORY_KIND
 from .data import changes_since, collect, fingerprint, previous_snapshot, snapshot
 from .render import render_synthesis, render_territory_report, report_filename
+
+RELIABLE = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "max_retries": 3,
+    "soft_time_limit": 10 * 60,
+    "time_limit": 11 * 60,
+}
+
+
+def _queue(task) -> str | None:
+    """The queue this task came from: the fanned-out tasks follow it (None when run inline)."""
+    info = getattr(task.request, "delivery_info", None) or {}
+    return info.get("routing_key") or None
+
 
 SYNTHESIS = "synthese"
 SYNTHESIS_NAME = "00-synthese-regionale.pdf"
@@ -122,11 +143,27 @@ def _serve_identical(job: Job, same: Job) -> None:
         notify_ready(job)
 
 
+def bundle_bodies() -> list[Body]:
+    """Clefops with a current (non-archived) roadmap, in the order of the synthesis."""
+    from ..models import Roadmap, RoadmapStatus
+
+    with_roadmap = Roadmap.objects.exclude(status=RoadmapStatus.ARCHIVED).values("body_id")
+    return list(
+        Body.objects.clefops()
+        .filter(pk__in=with_roadmap)
+        .select_related("territory__departement")
+        .order_by("territory__departement__code", "territory__name")
+    )
+
+
+def bundle_fingerprint(bodies: list[Body]) -> str:
+    """Hash of every territory's fingerprint (one data collection per territory: computed by the fan-out task)."""
+    parts = [f"{body.pk}:{fingerprint(collect(body))}" for body in bodies]
+    return hashlib.sha256(f"{timezone.localdate()}|{'|'.join(parts)}".encode()).hexdigest()
+
+
 def fan_out(job_id: int, *, queue: str | None = None) -> None:
     """Compare the data with the last bundles (identical: served again), else queue one task per part."""
-    from ..tasks import build_bundle_part
-    from .service import bundle_fingerprint
-
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.is_finished or job.parts_total:
         return  # gone, finished, or already fanned out (the task was delivered twice)
@@ -193,8 +230,6 @@ def build_part(job_id: int, key: str, *, queue: str | None = None) -> None:
             message=f"{done} partie{'s' if done > 1 else ''} sur {total} produite{'s' if done > 1 else ''}",
         )
     if done >= total:
-        from ..tasks import merge_regional_bundle
-
         merge_regional_bundle.apply_async((job_id,), **({"queue": queue} if queue else {}))
 
 
@@ -248,3 +283,24 @@ def merge(job: Job, progress) -> JobOutput:
             "reused_parts": reused,
         },
     )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The Celery tasks of the bundle (thin: primary keys in), registered by roadmaps.tasks.
+
+
+@shared_task(name="roadmaps.tasks.start_regional_bundle", **RELIABLE)
+def start_regional_bundle(self, job_id: int):
+    """Fan out: one task per territory report plus one for the regional synthesis."""
+    fan_out(job_id, queue=_queue(self))
+
+
+@shared_task(name="roadmaps.tasks.build_bundle_part", **RELIABLE)
+def build_bundle_part(self, job_id: int, key: str):
+    build_part(job_id, key, queue=_queue(self))
+
+
+@shared_task(name="roadmaps.tasks.merge_regional_bundle", **RELIABLE)
+def merge_regional_bundle(self, job_id: int):
+    """The last part done: zip the parts through the shared job runner (file, notice, e-mail)."""
+    jobs.execute(job_id)

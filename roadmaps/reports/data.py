@@ -165,7 +165,7 @@ def _priorities(roadmap: Roadmap, actions: list[dict]) -> list[dict]:
 
 
 def _review(roadmap: Roadmap) -> dict | None:
-    review = AnnualReview.objects.filter(roadmap=roadmap).order_by("-date", "-pk").first()
+    review = AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk").first()
     if review is None:
         return None
     return {
@@ -202,7 +202,7 @@ def _reperes(territory) -> dict:
     sheets = {s.audience: s for s in Sheet.objects.filter(territory=territory).exclude(snapshot={})}
     sheet = sheets.get(Sheet.Audience.MEMBERS) or sheets.get(Sheet.Audience.PUBLIC)
     if sheet is None:
-        return {"figures": [], "built_at": None, "fingerprint": "", "has_demo": False}
+        return {"figures": [], "built_at": None, "fingerprint": "", "updating": False, "has_demo": False}
     snapshot = sheet.snapshot
     figures = snapshot.get("key_figures") or snapshot.get("figures", [])[:8]
     return {
@@ -219,6 +219,7 @@ def _reperes(territory) -> dict:
         ],
         "built_at": sheet.built_at,
         "fingerprint": sheet.fingerprint,
+        "updating": sheet.stale,  # data or composition changed, rebuild queued: part of the report's fingerprint
         "has_demo": bool(snapshot.get("has_demo")),
     }
 

@@ -8,14 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind
+from srefop_portal.common.forms import DomainError
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
 
 from . import BUNDLE_KIND, TERRITORY_KIND
+from .bundle import bundle_bodies, start_regional_bundle
 from .data import collect, fingerprint
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report cannot be requested (French message shown to the user)."""
 
 
@@ -56,25 +58,6 @@ def request_territory_report(*, body: Body, user, monthly: bool = False) -> Job:
     )
 
 
-def bundle_bodies() -> list[Body]:
-    """Clefops with a current (non-archived) roadmap, in the order of the synthesis."""
-    from ..models import Roadmap, RoadmapStatus
-
-    with_roadmap = Roadmap.objects.exclude(status=RoadmapStatus.ARCHIVED).values("body_id")
-    return list(
-        Body.objects.clefops()
-        .filter(pk__in=with_roadmap)
-        .select_related("territory__departement")
-        .order_by("territory__departement__code", "territory__name")
-    )
-
-
-def bundle_fingerprint(bodies: list[Body]) -> str:
-    """Hash of every territory's fingerprint (one data collection per territory: computed by the fan-out task)."""
-    parts = [f"{body.pk}:{fingerprint(collect(body))}" for body in bodies]
-    return hashlib.sha256(f"{timezone.localdate()}|{'|'.join(parts)}".encode()).hexdigest()
-
-
 @transaction.atomic
 def request_regional_bundle(*, user) -> Job:
     """All territory reports plus the regional synthesis, fanned out over the workers (see bundle.py).
@@ -88,8 +71,6 @@ def request_regional_bundle(*, user) -> Job:
     if under_way is not None:
         return under_way
     job = Job.objects.create(kind=BUNDLE_KIND, params={"bodies": [b.pk for b in bodies]}, requester=user)
-    from ..tasks import start_regional_bundle
-
     transaction.on_commit(lambda: start_regional_bundle.delay(job.pk))
     return job
 
@@ -110,23 +91,25 @@ def email_report_to_cochairs(*, body: Body, job: Job) -> int:
     """The monthly report: an e-mail to each active co-chair of the Clefop with a link to the report's page, where
     the download checks the reader's rights (no attachment: a report can exceed what mail servers accept)."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
+
+    from srefop_portal.common import notifications
 
     emails = cochair_emails(body)
     if not emails:
         return 0
+    territory = getattr(body, "territory", None)
     context = {
         "body": body,
-        "url": settings.SITE_URL + job.get_absolute_url(),
+        "territory": territory,
+        "url": notifications.absolute_url(job.get_absolute_url()),
         "today": timezone.localdate(),
         "retention_days": settings.SREFOP_EXPORT_RETENTION_DAYS,
     }
-    send_mail(
-        subject=f"[Portail Srefop] Rapport d’avancement mensuel — {body.name}",
-        message=render_to_string("roadmaps/emails/monthly_report.txt", context),
-        from_email=None,
-        recipient_list=emails,
-        fail_silently=True,
-    )
+    where = f"{body.name} (territoire EFOP {territory.name})" if territory else body.name
+    text = render_to_string("roadmaps/emails/monthly_report.txt", context)
+    for email in emails:  # one message each: co-chairs do not see each other's addresses
+        notifications.queue_mail(
+            to=[email], subject=f"Rapport d’avancement mensuel — {where}", body=text, kind="roadmaps.monthly_report"
+        )
     return len(emails)

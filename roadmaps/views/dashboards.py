@@ -217,7 +217,7 @@ class CoverageView(PermissionRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
             territories, rows = coverage_data(request.GET)
-            headers = ["code", "preconisation", "fiche_ambition", *[t.code for t in territories], "total"]
+            headers = ["Code", "Préconisation", "Fiche-ambition", *[t.code for t in territories], "Total"]
             data = [
                 [
                     r["recommendation"].code,

@@ -1,6 +1,6 @@
 """Public pages: préconisations, adopted roadmaps, open data."""
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -8,18 +8,20 @@ from srefop_portal.common.permissions import PublicMixin
 from srefop_portal.common.tabular import csv_response
 from territories.models import Territory
 
-from ..exports import open_data_json, open_data_rows
+from ..exports import open_data_json, open_data_rows, open_data_schema
+from ..fragments import roadmap_detail_context
 from ..models import (
     Action,
     Ambition,
     AmbitionSheet,
+    AnnualReview,
     EvolutionKind,
     NafSection,
     Recommendation,
     Roadmap,
+    RoadmapStatus,
     RomeDomain,
 )
-from .workspace import roadmap_detail_context
 
 FILTERS = ("ambition", "fiche", "domaine", "rome", "naf", "territoire", "evolution", "q")
 
@@ -125,8 +127,47 @@ class PublicRoadmapDetailView(PublicMixin, TemplateView):
         )
         context["roadmap"] = roadmap
         context.update(roadmap_detail_context(roadmap, self.request.user, public=True))
-        context["latest_review"] = roadmap.reviews.first()
+        context["latest_review"] = AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk").first()
+        context["replaced_version"] = self.replaced_version(roadmap)
         return context
+
+    def get(self, request, *args, **kwargs):
+        """A superseded adopted version's address (links in e-mails, bookmarks, open data) leads, permanently, to
+        the version adopted since, which says which version the reader was looking for."""
+        replacement = current_replacement(self.kwargs["pk"])
+        if replacement is not None:
+            return HttpResponsePermanentRedirect(f"{replacement.get_public_url()}?remplace={self.kwargs['pk']}")
+        return super().get(request, *args, **kwargs)
+
+    def replaced_version(self, roadmap):
+        replaced = self.request.GET.get("remplace", "")
+        if not replaced.isdigit():
+            return None
+        return (
+            Roadmap.objects.filter(
+                pk=int(replaced),
+                body_id=roadmap.body_id,
+                start_year=roadmap.start_year,
+                end_year=roadmap.end_year,
+                version__lt=roadmap.version,
+                plenary_date__isnull=False,
+            )
+            .only("pk", "version", "plenary_date")
+            .first()
+        )
+
+
+def current_replacement(pk: int):
+    """The adopted version that replaced this archived (once adopted) roadmap, if any."""
+    old = Roadmap.objects.filter(pk=pk, status=RoadmapStatus.ARCHIVED, plenary_date__isnull=False).first()
+    if old is None:
+        return None
+    return (
+        Roadmap.objects.published()
+        .filter(body_id=old.body_id, start_year=old.start_year, end_year=old.end_year, version__gt=old.version)
+        .order_by("-version")
+        .first()
+    )
 
 
 class OpenDataView(PublicMixin, TemplateView):
@@ -136,7 +177,17 @@ class OpenDataView(PublicMixin, TemplateView):
 class OpenDataCsvView(PublicMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         headers, rows = open_data_rows()
-        return csv_response("feuilles-de-route-adoptees.csv", headers, rows)
+        # The machine format its schema publishes (dot decimal, ISO dates), not the French spreadsheet one.
+        return csv_response("feuilles-de-route-adoptees.csv", headers, rows, machine=True)
+
+
+class OpenDataSchemaView(PublicMixin, TemplateView):
+    """The Table Schema of the open-data CSV."""
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(open_data_schema(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class OpenDataJsonView(PublicMixin, TemplateView):

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from srefop_portal.common import versions
-from srefop_portal.common.tabular import csv_response, xlsx_response
+from srefop_portal.common.forms import ServiceFormMixin
+from srefop_portal.common.tabular import EXPORT_FORMATS, export_response
 
 from .. import services
 from ..exports import roadmap_rows
@@ -24,6 +25,15 @@ from ..forms import (
     StatusForm,
     SubActionForm,
     TransitionForm,
+)
+from ..fragments import (
+    my_actions,
+    priority_page,
+    priority_rows,
+    reader_class,
+    roadmap_permissions,
+    roadmap_priorities,
+    roadmap_sections,
 )
 from ..history import entries_for
 from ..models import (
@@ -43,16 +53,6 @@ from ..services import ActionConflict, RoadmapError
 from .base import ActionMixin, BodyMixin, RoadmapMixin, require, safe_next
 
 
-def roadmap_permissions(user, body) -> dict:
-    return {
-        name: user.has_perm(f"roadmaps.{name}_roadmap", body)
-        for name in ("edit", "create", "submit", "adopt", "return", "revise", "archive", "review")
-    } | {
-        "restore": user.has_perm("roadmaps.restore_version", body),
-        "report": user.has_perm("roadmaps.download_report", body),
-    }
-
-
 class BodyRoadmapsView(BodyMixin, TemplateView):
     template_name = "roadmaps/body_roadmaps.html"
 
@@ -64,7 +64,7 @@ class BodyRoadmapsView(BodyMixin, TemplateView):
         return context
 
 
-class RoadmapCreateView(BodyMixin, TemplateView):
+class RoadmapCreateView(ServiceFormMixin, BodyMixin, TemplateView):
     permission_required = "roadmaps.create_roadmap"
     template_name = "roadmaps/roadmap_form.html"
 
@@ -77,95 +77,79 @@ class RoadmapCreateView(BodyMixin, TemplateView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = RoadmapForm(request.POST)
-        if form.is_valid():
-            try:
-                roadmap = services.create_roadmap(body=self.get_body(), user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Feuille de route créée en brouillon : ajoutez ses priorités.")
-                return redirect(roadmap.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Feuille de route créée en brouillon : ajoutez ses priorités."
 
+    def make_form(self, data=None, files=None):
+        return RoadmapForm(data)
 
-def roadmap_priorities(roadmap: Roadmap) -> list[Priority]:
-    """The priorities of a roadmap with their challenges and ambition sheets: the same for every reader, cached
-    until the roadmaps change (each call returns fresh objects, which the caller may annotate)."""
+    def perform(self, form):
+        return services.create_roadmap(body=self.get_body(), user=self.request.user, **form.cleaned_data)
 
-    def build():
-        return list(
-            Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
-        )
-
-    return versions.cached("roadmaps:priorities", apps=("roadmaps",), vary=(roadmap.pk,), build=build)
-
-
-def roadmap_detail_context(roadmap: Roadmap, user, *, public: bool = False) -> dict:
-    """Everything the roadmap page shows, in a constant number of queries."""
-    actions = Action.objects.filter(roadmap=roadmap)
-    actions = actions.filter(restricted=False) if public else actions.for_user(user)
-    actions = actions.select_related("pilot_organisation", "working_group").prefetch_related("pilots")
-    priorities = roadmap_priorities(roadmap)
-    by_priority = {p.pk: [] for p in priorities}
-    for action in actions.order_by("order", "pk"):
-        by_priority.setdefault(action.priority_id, []).append(action)
-    all_actions = []
-    for priority in priorities:
-        priority.action_list = by_priority.get(priority.pk, [])
-        counted = [a for a in priority.action_list if a.status != ActionStatus.ABANDONED]
-        priority.progress_value = sum(a.progress for a in counted) / len(counted) if counted else None
-        priority.overdue_total = sum(1 for a in priority.action_list if a.is_overdue)
-        all_actions.extend(priority.action_list)
-    counted = [a for a in all_actions if a.status != ActionStatus.ABANDONED]
-    by_status = [
-        {"value": value, "label": label, "count": sum(1 for a in all_actions if a.status == value)}
-        for value, label in ActionStatus.choices
-    ]
-    return {
-        "priorities": priorities,
-        "action_total": len(all_actions),
-        "overdue_total": sum(1 for a in all_actions if a.is_overdue),
-        "progress_value": sum(a.progress for a in counted) / len(counted) if counted else None,
-        "by_status": by_status,
-    }
-
-
-def roadmap_record(roadmap: Roadmap) -> dict:
-    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it, cached until the
-    roadmaps or the people (names of who did each step) change."""
-
-    def build():
-        return {
-            "transitions": list(roadmap.transitions.select_related("by")[:10]),
-            "reviews": list(roadmap.reviews.all()[:3]),  # date and summary only: no assessments here
-            "versions": list(
-                Roadmap.objects.filter(
-                    body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year
-                )
-                .exclude(pk=roadmap.pk)
-                .order_by("-version")
-            ),
-        }
-
-    return versions.cached("roadmaps:record", apps=("roadmaps", "accounts"), vary=(roadmap.pk,), build=build)
+    def get_success_url(self, roadmap):
+        return roadmap.get_absolute_url()
 
 
 class RoadmapDetailView(RoadmapMixin, TemplateView):
+    """The roadmap page: its priorities and actions are fragments shared by every reader of the same class
+    (roadmaps/fragments.py); what is the reader's own (buttons of a draft, the actions they pilot) is not."""
+
     template_name = "roadmaps/roadmap_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         roadmap, body, user = self.get_roadmap(), self.get_body(), self.request.user
-        context.update(roadmap_detail_context(roadmap, user))
-        context.update(roadmap_record(roadmap))
-        context["perms_roadmap"] = roadmap_permissions(user, body)
-        context["status_choices"] = ActionStatus.choices
+        permissions = roadmap_permissions(user, body)
+        reader = reader_class(user, body, permissions)
+        context["sections"] = roadmap_sections(roadmap, reader)
+        context["perms_roadmap"] = permissions
+        context["my_actions"] = my_actions(roadmap, user, reader)
         return context
 
 
-class RoadmapEditView(RoadmapMixin, TemplateView):
+class PriorityActionsView(RoadmapMixin, TemplateView):
+    """The actions of one priority, page by page (the roadmap page shows the first ones). With HTMX and ``debut``,
+    only the next rows, loaded in place on the roadmap page (« afficher la suite »)."""
+
+    template_name = "roadmaps/priority_actions.html"
+
+    def get_priority(self) -> Priority:
+        for priority in roadmap_priorities(self.get_roadmap()):
+            if priority.pk == self.kwargs["priority_pk"]:
+                return priority
+        raise Http404
+
+    def reader(self):
+        return reader_class(self.request.user, self.get_body())
+
+    def get(self, request, *args, **kwargs):
+        start = _non_negative(request.GET.get("debut"))
+        if request.htmx and start is not None:
+            rows = priority_rows(self.get_roadmap(), self.get_priority(), self.reader(), start=start, mode="more")
+            response = HttpResponse(rows["html"])
+        else:
+            response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        priority, reader = self.get_priority(), self.reader()
+        number = _non_negative(self.request.GET.get("page")) or 1
+        rows, page_obj = priority_page(self.get_roadmap(), priority, reader, number)
+        context.update(priority=priority, priority_label=f"Priorité {priority.order}", rows=rows, page_obj=page_obj)
+        return context
+
+
+def _non_negative(value) -> int | None:
+    """A page number or an offset from the query string (None when absent or not a number)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return max(number, 0) if number < 10**6 else None
+
+
+class RoadmapEditView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/roadmap_form.html"
 
@@ -175,17 +159,16 @@ class RoadmapEditView(RoadmapMixin, TemplateView):
         context.setdefault("form", RoadmapEditForm(initial={"title": roadmap.title, "summary": roadmap.summary}))
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = RoadmapEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_roadmap(roadmap=self.get_roadmap(), user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Feuille de route enregistrée.")
-                return redirect(self.get_roadmap().get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Feuille de route enregistrée."
+
+    def make_form(self, data=None, files=None):
+        return RoadmapEditForm(data)
+
+    def perform(self, form):
+        return services.update_roadmap(roadmap=self.get_roadmap(), user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return self.get_roadmap().get_absolute_url()
 
 
 TRANSITION_PAGES = {
@@ -209,7 +192,7 @@ TRANSITION_DONE = {
 }
 
 
-class RoadmapTransitionView(RoadmapMixin, TemplateView):
+class RoadmapTransitionView(ServiceFormMixin, RoadmapMixin, TemplateView):
     template_name = "roadmaps/roadmap_transition.html"
 
     def get_permission_required(self):
@@ -218,7 +201,7 @@ class RoadmapTransitionView(RoadmapMixin, TemplateView):
             raise Http404
         return [f"roadmaps.{name}_roadmap"]
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return TransitionForm(data, needs_plenary=self.kwargs["transition"] == "adopt")
 
     def get_context_data(self, **kwargs):
@@ -229,32 +212,28 @@ class RoadmapTransitionView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
+    def perform(self, form):
         name = self.kwargs["transition"]
-        if form.is_valid():
-            try:
-                if name == "revise":
-                    roadmap = services.revise_roadmap(
-                        roadmap=self.get_roadmap(), user=request.user, comment=form.cleaned_data["comment"]
-                    )
-                else:
-                    roadmap = services.transition_roadmap(
-                        roadmap=self.get_roadmap(),
-                        transition=name,
-                        user=request.user,
-                        comment=form.cleaned_data["comment"],
-                        plenary_date=form.cleaned_data.get("plenary_date"),
-                    )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, TRANSITION_DONE[name])
-                return redirect(roadmap.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        if name == "revise":
+            return services.revise_roadmap(
+                roadmap=self.get_roadmap(), user=self.request.user, comment=form.cleaned_data["comment"]
+            )
+        return services.transition_roadmap(
+            roadmap=self.get_roadmap(),
+            transition=name,
+            user=self.request.user,
+            comment=form.cleaned_data["comment"],
+            plenary_date=form.cleaned_data.get("plenary_date"),
+        )
+
+    def get_success_message(self, roadmap):
+        return TRANSITION_DONE[self.kwargs["transition"]]
+
+    def get_success_url(self, roadmap):
+        return roadmap.get_absolute_url()
 
 
-class PriorityFormView(RoadmapMixin, TemplateView):
+class PriorityFormView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/priority_form.html"
 
@@ -263,7 +242,7 @@ class PriorityFormView(RoadmapMixin, TemplateView):
             return None
         return get_object_or_404(Priority, roadmap=self.get_roadmap(), pk=self.kwargs["priority_pk"])
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         priority = self.get_priority()
         initial = {}
         if priority:
@@ -284,37 +263,31 @@ class PriorityFormView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        priority = self.get_priority()
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if priority is None:
-                    services.add_priority(
-                        roadmap=self.get_roadmap(),
-                        user=request.user,
-                        title=data["title"],
-                        description=data["description"],
-                        challenges=data["challenges"],
-                        sheets=data["sheets"],
-                    )
-                else:
-                    services.update_priority(
-                        priority=priority,
-                        user=request.user,
-                        title=data["title"],
-                        description=data["description"],
-                        challenges=data["challenges"],
-                        sheets=data["sheets"],
-                        order=data.get("order"),
-                    )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Priorité enregistrée.")
-                return redirect(self.get_roadmap().get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Priorité enregistrée."
+
+    def perform(self, form):
+        priority, data = self.get_priority(), form.cleaned_data
+        if priority is None:
+            return services.add_priority(
+                roadmap=self.get_roadmap(),
+                user=self.request.user,
+                title=data["title"],
+                description=data["description"],
+                challenges=data["challenges"],
+                sheets=data["sheets"],
+            )
+        return services.update_priority(
+            priority=priority,
+            user=self.request.user,
+            title=data["title"],
+            description=data["description"],
+            challenges=data["challenges"],
+            sheets=data["sheets"],
+            order=data.get("order"),
+        )
+
+    def get_success_url(self, result):
+        return self.get_roadmap().get_absolute_url()
 
 
 class PriorityDeleteView(RoadmapMixin, TemplateView):
@@ -337,7 +310,7 @@ def _action_data(form) -> dict:
     return data
 
 
-class ActionCreateView(RoadmapMixin, TemplateView):
+class ActionCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/action_form.html"
 
@@ -348,18 +321,16 @@ class ActionCreateView(RoadmapMixin, TemplateView):
         context.setdefault("form", ActionForm(initial=initial, roadmap=roadmap))
         return context
 
-    def post(self, request, *args, **kwargs):
-        roadmap = self.get_roadmap()
-        form = ActionForm(request.POST, roadmap=roadmap)
-        if form.is_valid():
-            try:
-                action = services.create_action(roadmap=roadmap, data=_action_data(form), user=request.user)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Action ajoutée.")
-                return redirect(action.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    success_message = "Action ajoutée."
+
+    def make_form(self, data=None, files=None):
+        return ActionForm(data, roadmap=self.get_roadmap())
+
+    def perform(self, form):
+        return services.create_action(roadmap=self.get_roadmap(), data=_action_data(form), user=self.request.user)
+
+    def get_success_url(self, action):
+        return action.get_absolute_url()
 
 
 class ActionDetailView(ActionMixin, TemplateView):
@@ -388,7 +359,7 @@ class ActionDetailView(ActionMixin, TemplateView):
         return context
 
 
-class ActionEditView(ActionMixin, TemplateView):
+class ActionEditView(ServiceFormMixin, ActionMixin, TemplateView):
     permission_required = "roadmaps.edit_roadmap"
     template_name = "roadmaps/action_form.html"
 
@@ -398,24 +369,28 @@ class ActionEditView(ActionMixin, TemplateView):
         context.setdefault("form", ActionForm(initial=ActionForm.initial_for(action), roadmap=action.roadmap))
         return context
 
+    success_message = "Action enregistrée."
+
+    def make_form(self, data=None, files=None):
+        return ActionForm(data, roadmap=self.get_action().roadmap)
+
     def post(self, request, *args, **kwargs):
-        action = self.get_action()
-        require(action.roadmap.is_followable)
-        form = ActionForm(request.POST, roadmap=action.roadmap)
-        if form.is_valid():
-            expected = form.cleaned_data.get("version")
-            try:
-                services.update_action(
-                    action=action, data=_action_data(form), expected_version=expected or 0, user=request.user
-                )
-            except ActionConflict as conflict:
-                return self.conflict(form, conflict.current)
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Action enregistrée.")
-                return redirect(action.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        require(self.get_action().roadmap.is_followable)
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        expected = form.cleaned_data.get("version")
+        return services.update_action(
+            action=self.get_action(), data=_action_data(form), expected_version=expected or 0, user=self.request.user
+        )
+
+    def domain_error_response(self, form, error):
+        if isinstance(error, ActionConflict):
+            return self.conflict(form, error.current)
+        return super().domain_error_response(form, error)
+
+    def get_success_url(self, result):
+        return self.get_action().get_absolute_url()
 
     def conflict(self, form, current: Action):
         """Show both versions; the person's input is kept in a form carrying the saved version number."""
@@ -466,7 +441,7 @@ def _show(field, value) -> str:
     return str(value)
 
 
-class ActionStatusView(ActionMixin, TemplateView):
+class ActionStatusView(ServiceFormMixin, ActionMixin, TemplateView):
     """Status and progress of an action: in place with HTMX, or a plain form without JavaScript."""
 
     permission_required = "roadmaps.edit_roadmap"
@@ -484,29 +459,40 @@ class ActionStatusView(ActionMixin, TemplateView):
             return render(request, "roadmaps/_action_status_form.html", self.get_context_data())
         return super().get(request, *args, **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    success_message = "Statut et avancement enregistrés."
+
+    def make_form(self, data=None, files=None):
+        return StatusForm(data)
+
+    def perform(self, form):
+        return services.update_action_status(action=self.get_action(), user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return safe_next(self.request, self.get_action().get_absolute_url())
+
+    def form_success_response(self, result):
+        if not self.request.htmx:
+            return super().form_success_response(result)
         action = self.get_action()
-        form = StatusForm(request.POST)
-        error = None
-        if form.is_valid():
-            try:
-                services.update_action_status(action=action, user=request.user, **form.cleaned_data)
-            except RoadmapError as exc:
-                error = str(exc)
-                form.add_error(None, error)
-            else:
-                if request.htmx:
-                    action.refresh_from_db()
-                    return render(
-                        request,
-                        "roadmaps/_action_status_cell.html",
-                        {"action": action, "body": self.get_body(), "can_edit": True, "saved": True},
-                    )
-                messages.success(request, "Statut et avancement enregistrés.")
-                return redirect(safe_next(request, action.get_absolute_url()))
-        if request.htmx:
-            return render(request, "roadmaps/_action_status_form.html", self.get_context_data(form=form), status=400)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        action.refresh_from_db()
+        return render(
+            self.request,
+            "roadmaps/_action_status_cell.html",
+            {
+                "action": action,
+                "body": self.get_body(),
+                "can_edit": True,
+                "saved": True,
+                "next_path": safe_next(self.request, action.roadmap.get_absolute_url()),
+            },
+        )
+
+    def form_error_response(self, form):
+        if self.request.htmx:
+            return render(
+                self.request, "roadmaps/_action_status_form.html", self.get_context_data(form=form), status=400
+            )
+        return super().form_error_response(form)
 
 
 DETAIL_KINDS = {
@@ -673,11 +659,12 @@ def _positions(user):
     return perimeter_of(user).positions
 
 
-class AnnualReviewCreateView(RoadmapMixin, TemplateView):
+class AnnualReviewCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.review_roadmap"
     template_name = "roadmaps/review_form.html"
+    success_message = "Point d'étape enregistré."
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         return AnnualReviewForm(data, priorities=self.get_roadmap().priorities.order_by("order"))
 
     def get_context_data(self, **kwargs):
@@ -685,32 +672,24 @@ class AnnualReviewCreateView(RoadmapMixin, TemplateView):
         context.setdefault("form", self.make_form())
         return context
 
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            assessments = [
-                services.AssessmentInput(priority=p, rating=data[f"rating_{p.pk}"], comment=data[f"comment_{p.pk}"])
-                for p in form.priorities
-            ]
-            try:
-                review = services.record_annual_review(
-                    roadmap=self.get_roadmap(),
-                    user=request.user,
-                    date=data["date"],
-                    summary=data["summary"],
-                    attendance=data["attendance"],
-                    decisions=data["decisions"],
-                    assessments=assessments,
-                )
-            except RoadmapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Point d’étape enregistré.")
-                return redirect(
-                    reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
-                )
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        data = form.cleaned_data
+        assessments = [
+            services.AssessmentInput(priority=p, rating=data[f"rating_{p.pk}"], comment=data[f"comment_{p.pk}"])
+            for p in form.priorities
+        ]
+        return services.record_annual_review(
+            roadmap=self.get_roadmap(),
+            user=self.request.user,
+            date=data["date"],
+            summary=data["summary"],
+            attendance=data["attendance"],
+            decisions=data["decisions"],
+            assessments=assessments,
+        )
+
+    def get_success_url(self, review):
+        return reverse("roadmaps:review_detail", args=[self.get_body().slug, self.get_roadmap().pk, review.pk])
 
 
 class AnnualReviewDetailView(RoadmapMixin, TemplateView):
@@ -722,7 +701,7 @@ class AnnualReviewDetailView(RoadmapMixin, TemplateView):
             AnnualReview.objects.select_related("created_by").prefetch_related(
                 Prefetch("assessments", queryset=PriorityAssessment.objects.select_related("priority"))
             ),
-            roadmap=self.get_roadmap(),
+            pk__in=AnnualReview.objects.of_history(self.get_roadmap()).values("pk"),
             pk=self.kwargs["review_pk"],
         )
         return context
@@ -730,13 +709,13 @@ class AnnualReviewDetailView(RoadmapMixin, TemplateView):
 
 class RoadmapExportView(RoadmapMixin, TemplateView):
     def get(self, request, *args, **kwargs):
+        if self.kwargs["fmt"] not in EXPORT_FORMATS:
+            raise Http404("Format d’export inconnu.")
         roadmap = self.get_roadmap()
         actions = Action.objects.for_user(request.user).filter(roadmap=roadmap)
         headers, rows = roadmap_rows(roadmap, actions)
         name = f"feuille-de-route-{self.get_body().slug}-{roadmap.period_label}-v{roadmap.version}"
-        if self.kwargs["fmt"] == "xlsx":
-            return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title="Feuille de route")
-        return csv_response(f"{name}.csv", headers, rows)
+        return export_response(self.kwargs["fmt"], name, headers, rows, sheet_title="Feuille de route")
 
 
 __all__ = ["RoadmapStatus"]

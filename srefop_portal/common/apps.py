@@ -5,6 +5,8 @@ class CommonConfig(AppConfig):
     name = "srefop_portal.common"
     label = "common"
     verbose_name = "Socle commun"
+    # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
+    hooks = ("staff.staff_tiles",)
 
     def ready(self):
         from . import checks, diagnostic  # noqa: F401  (system checks; the diagnostic job kind)

@@ -53,9 +53,10 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
-from .permissions import StaffViewMixin
-from .tabular import csv_response, xlsx_response
-from .uploads import drop_stash, load_stash, stash_upload
+from .jobs import JobFailure, start_job
+from .permissions import PermissionRequiredMixin, StaffViewMixin
+from .tabular import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_UNCOMPRESSED, csv_bytes, csv_response, fr_int, xlsx_response
+from .uploads import discard_stashed_file, drop_stash, load_stash, read_stashed_file, stash_upload
 
 TABULAR_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
@@ -67,6 +68,12 @@ NOW_INVALID_MESSAGE = (
     "aucune modification n’a été faite. Déposez-le à nouveau pour voir le détail."
 )
 APPLY_ERROR_MESSAGE = "Import annulé, aucune modification : {error}"
+SHOWN_ERRORS = 100  # errors listed on the page; the full list is a CSV download
+ERRORS_CSV_MAX = 100_000
+ERRORS_FILENAME = "erreurs-import.csv"
+# One status for a file that cannot be imported, whatever the import and whatever the reason (form or content).
+INVALID_STATUS = 400
+BACKGROUND_THRESHOLD = 400  # rows above which confirming an import runs as a background job
 
 
 class ImportRefused(Exception):
@@ -81,7 +88,10 @@ class TabularFileField(forms.FileField):
         help_text = help_text.rstrip()
         if help_text and not help_text.endswith("."):
             help_text += "."
-        kwargs["help_text"] = f"{help_text} {max_mb} Mo au plus.".lstrip()
+        kwargs["help_text"] = (
+            f"{help_text} {max_mb} Mo au plus, {fr_int(MAX_ROWS)} lignes et {MAX_COLUMNS} colonnes au plus ; "
+            f"un classeur XLSX ne doit pas dépasser {MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} Mo une fois décompressé."
+        ).lstrip()
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ",".join(TABULAR_EXTENSIONS)}))
         super().__init__(**kwargs)
 
@@ -107,11 +117,18 @@ class ImportMixin:
         return type(self).checker(data, filename, **params)
 
 
+def errors_csv(errors) -> bytes:
+    """The full list of an import's errors, as a French spreadsheet opens it."""
+    rows = [[e.line_label, e.column, e.message] for e in errors[:ERRORS_CSV_MAX]]
+    if len(errors) > ERRORS_CSV_MAX:
+        rows.append(["", "", f"… et {fr_int(len(errors) - ERRORS_CSV_MAX)} autres erreurs"])
+    return csv_bytes(["Ligne", "Colonne", "Erreur"], rows)
+
+
 class ImportCheckView(ImportMixin, FormView):
     """Step 1: upload and check everything; the form needs a ``file`` field (see ``TabularFileField``)."""
 
-    # Status of the page listing a file's errors (a few pages historically answer 200).
-    invalid_status = 400
+    invalid_status = INVALID_STATUS
 
     def get_check_params(self, form) -> dict:
         """Extra arguments of the checker, read from the form (e.g. the layout of the file)."""
@@ -127,19 +144,49 @@ class ImportCheckView(ImportMixin, FormView):
         params = self.get_check_params(form)
         result = self.check_file(data, upload.name, **params)
         token = stash_upload(self.request, data, upload.name) if result.is_valid else ""
+        errors_url = ""
+        if len(result.errors) > SHOWN_ERRORS:
+            errors_token = stash_upload(self.request, errors_csv(result.errors), ERRORS_FILENAME)
+            errors_url = reverse("common:import_errors", args=[errors_token])
         context = self.get_context_data(
-            form=form, result=result, token=token, **self.get_result_context(form, result, params)
+            form=form,
+            result=result,
+            token=token,
+            shown_errors=result.errors[:SHOWN_ERRORS],
+            error_count=len(result.errors),
+            errors_url=errors_url,
+            notes=getattr(result, "notes", []),
+            **self.get_result_context(form, result, params),
         )
         return self.render_to_response(context, status=200 if result.is_valid else self.invalid_status)
 
     def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.render_to_response(self.get_context_data(form=form), status=INVALID_STATUS)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("result", None)
         kwargs.setdefault("token", "")
+        kwargs.setdefault("shown_errors", [])
+        kwargs.setdefault("error_count", 0)
+        kwargs.setdefault("errors_url", "")
+        kwargs.setdefault("notes", [])
         kwargs.setdefault("confirm_url", reverse(self.confirm_url_name))
         return super().get_context_data(**kwargs)
+
+
+class ImportErrorsView(PermissionRequiredMixin, View):
+    """The full error list of the last check, as CSV: a stash of the person's own session (another person's is a
+    404), kept as long as any stash."""
+
+    permission_required = "common.follow_jobs"
+
+    def get(self, request, *args, **kwargs):
+        stashed = load_stash(request, kwargs["token"])
+        if stashed is None or stashed[1] != ERRORS_FILENAME:
+            raise Http404("Liste d’erreurs expirée : vérifiez le fichier à nouveau.")
+        response = HttpResponse(stashed[0], content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{ERRORS_FILENAME}"'
+        return response
 
 
 class ImportConfirmView(ImportMixin, View):
@@ -149,6 +196,27 @@ class ImportConfirmView(ImportMixin, View):
     success_url = None
     # Domain errors of the service: the transaction is rolled back and the message shown.
     apply_errors: tuple[type[Exception], ...] = ()
+    # A job kind registered with ``register_stashed_import``: above ``background_threshold`` rows, the checked
+    # file is applied by that background job (progress page) instead of inside the request.
+    job_kind = ""
+    background_threshold = BACKGROUND_THRESHOLD
+
+    def row_count(self, result) -> int:
+        """How many rows the import will write (compared with ``background_threshold``)."""
+        return 0
+
+    def start_background(self, result, *, filename: str, token: str) -> HttpResponse:
+        job = start_job(
+            kind=self.job_kind,
+            params={"token": token, "filename": filename, "check": self.params, "options": self.job_options()},
+            requester=self.request.user,
+        )
+        self.request.session.modified = True
+        return redirect(job.get_absolute_url())
+
+    def job_options(self) -> dict:
+        """What the background job needs besides the checker's parameters (e.g. a confirmation box)."""
+        return {}
 
     def get_check_params(self) -> dict:
         """Extra arguments of the checker, read from the confirmation form (then in ``self.params``); raise
@@ -161,6 +229,9 @@ class ImportConfirmView(ImportMixin, View):
         Return a response instead to hand the stash over (e.g. to a background job): it is then kept.
         """
         raise NotImplementedError
+
+    def before_apply(self, result) -> None:
+        """Last checks before writing (raise ImportRefused), e.g. a confirmation the plan requires."""
 
     def get_success_url(self) -> str:
         return str(self.success_url)
@@ -181,6 +252,10 @@ class ImportConfirmView(ImportMixin, View):
             if not result.is_valid:
                 count = len(result.errors)
                 return self.refuse(NOW_INVALID_MESSAGE.format(count=count, plural="s" if count > 1 else ""))
+            if self.job_kind and self.row_count(result) > self.background_threshold:
+                self.before_apply(result)
+                return self.start_background(result, filename=filename, token=token)
+            self.before_apply(result)
             outcome = self.apply(result, data=data, filename=filename, token=token)
         except ImportRefused as exc:
             return self.refuse(str(exc))
@@ -218,3 +293,39 @@ class ImportTemplateView(StaffViewMixin, View):
         if fmt == "csv":
             return csv_response(name, self.columns, self.get_rows())
         return xlsx_response(name, self.columns, self.get_rows(), sheet_title=self.sheet_title)
+
+
+def run_stashed_import(job, progress, *, checker, apply, apply_errors=()) -> dict:
+    """The body of a background import job: the stash is checked again, then ``apply(result, job=, progress=)``
+    writes it (one transaction) and returns the success message. Register it with ``register_stashed_import``."""
+    token = str(job.params.get("token", ""))
+    data = read_stashed_file(token)
+    if data is None:
+        raise JobFailure("Le fichier déposé n’est plus disponible : déposez-le à nouveau.")
+    progress(5, "Vérification du fichier")
+    result = checker(data, job.params.get("filename", ""), **job.params.get("check", {}))
+    if not result.is_valid:
+        count = len(result.errors)
+        raise JobFailure(NOW_INVALID_MESSAGE.format(count=fr_int(count), plural="s" if count > 1 else ""))
+    progress(30, "Enregistrement")
+    try:
+        message = apply(result, job=job, progress=progress)
+    except apply_errors as exc:
+        raise JobFailure(APPLY_ERROR_MESSAGE.format(error=exc)) from exc
+    discard_stashed_file(token)
+    return {"message": message}
+
+
+def register_stashed_import(name: str, *, label: str, checker, apply_errors=(), context=None):
+    """Declare the background job of an import: ``@register_stashed_import(...)`` on ``apply(result, *, job,
+    progress) -> str`` (the success message); only staff and the requester follow it."""
+    from .jobs import register_job_kind
+
+    def decorator(apply):
+        def handler(job, progress):
+            return run_stashed_import(job, progress, checker=checker, apply=apply, apply_errors=apply_errors)
+
+        register_job_kind(name, label=label, notify=False, context=context)(handler)
+        return apply
+
+    return decorator

@@ -12,8 +12,12 @@ then starts it from a view with ``start_job(kind=..., params=..., requester=requ
 ``{% include "common/job_progress.html" with job=job %}`` (HTMX polling, works without JS too).
 
 - Same fingerprint as a finished job whose file is still there: that job is returned, nothing is rebuilt.
-- Tasks acknowledge late, retry on transient errors, have time limits; a job whose worker died is
-  re-queued by ``requeue_stale_jobs`` (beat, every 5 minutes), never left "en cours".
+- Tasks acknowledge late, retry on transient errors, have time limits. A running job's heartbeat is written every
+  ``HEARTBEAT_INTERVAL`` seconds by a thread of its own; a job whose heartbeat is older than ``STALE_AFTER`` (its
+  worker died, e.g. SIGKILL) is resumed by ``requeue_stale`` — at worker start-up (``worker_ready``, then once more
+  when the dead worker's last heartbeat has aged) and by beat every 30 seconds — so it is resumed within about a
+  minute of a worker being there; its page says it is being resumed. After ``MAX_ATTEMPTS`` it fails with a French
+  message, never left "en cours".
 - The requester gets an e-mail and a notice in the portal when a job that produced a file is done.
 - Progress reported from inside the handler's own transaction is written through a separate connection on
   PostgreSQL, so that the progress bar moves while the transaction is still open (all-or-nothing jobs).
@@ -31,17 +35,32 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Job, Notice
+from .models import Job
+from .second_factor import has_staff_powers
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_INTERVAL = 5  # seconds
+STALE_AFTER = Job.STALE_AFTER  # no heartbeat for this long: the worker running it is gone
+PENDING_STALE_AFTER = timedelta(minutes=10)  # queued and never started (lost message): queued again
 MAX_ATTEMPTS = 3
+RESUMED_MESSAGE = (
+    "Le traitement a été interrompu (arrêt du serveur de traitement) : la tâche reprend, essai {n} sur {max}."
+)
+GAVE_UP_MESSAGE = (
+    "La tâche a été interrompue à chacun de ses {max} essais et n’a pas abouti : relancez-la ; "
+    "si cela se reproduit, prévenez l’équipe du Carif-Oref."
+)
+TRANSIENT_GAVE_UP_MESSAGE = (
+    "La tâche n’a pas pu aboutir après {max} essais (service momentanément indisponible) : relancez-la plus tard."
+)
 FINGERPRINT_MAX = 200
 UNEXPECTED_FAILURE = "Erreur inattendue : l’équipe technique a été prévenue."
 SIDE_PROGRESS_INTERVAL = 0.3  # seconds between two progress writes through a separate connection
@@ -80,6 +99,7 @@ class JobKind:
     notify: bool
     failure_message: str = ""
     context: Callable | None = None
+    stale_after: timedelta | None = None
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -101,10 +121,13 @@ def register_job_kind(
     notify: bool = True,
     failure_message: str = "",
     context: Callable | None = None,
+    stale_after: timedelta | None = None,
 ):
     """``failure_message``: what the user reads when the handler fails unexpectedly (default: a generic message);
     the traceback is kept in the job's ``error`` as for any job. ``context(job) -> JobContext | None``: what the job
-    is about (e.g. « Clefop Nantes ») and the pages it belongs to, shown on the job's page."""
+    is about (e.g. « Clefop Nantes ») and the pages it belongs to, shown on the job's page. ``stale_after``: for a
+    kind whose heartbeat is not written by one running handler (work fanned out to several tasks), how long
+    without a heartbeat means its work was lost (default STALE_AFTER)."""
 
     def decorator(handler):
         _REGISTRY[name] = JobKind(
@@ -115,7 +138,10 @@ def register_job_kind(
             notify=notify,
             failure_message=failure_message,
             context=context,
+            stale_after=stale_after,
         )
+        if stale_after is not None:  # read by Job.seems_stalled (the model does not import this module)
+            Job.stale_after_by_kind[name] = stale_after
         return handler
 
     return decorator
@@ -128,9 +154,16 @@ def get_kind(name: str) -> JobKind:
 
 
 def _autodiscover():
-    from .plugins import app_modules
+    from .hooks import implementations
 
-    list(app_modules("jobs"))
+    list(implementations("jobs"))
+
+
+def stale_after_for(name: str) -> timedelta:
+    try:
+        return get_kind(name).stale_after or STALE_AFTER
+    except KeyError:
+        return STALE_AFTER
 
 
 def kind_label(name: str) -> str:
@@ -150,7 +183,7 @@ def job_context(job: Job) -> JobContext:
 
 
 def user_can_view(user, job: Job) -> bool:
-    if user.is_authenticated and (user.is_cariforef_staff or user.is_superuser):
+    if has_staff_powers(user):
         return True
     try:
         kind = get_kind(job.kind)
@@ -193,9 +226,23 @@ def start_job(*, kind: str, params: dict | None = None, requester=None, fingerpr
     return job
 
 
-def enqueue(job: Job) -> None:
-    from .tasks import run_job
+@shared_task(
+    name="srefop_portal.common.tasks.run_job",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(TransientJobError, OperationalError),
+    retry_backoff=5,
+    max_retries=3,
+    soft_time_limit=20 * 60,
+    time_limit=21 * 60,
+)
+def run_job(self, job_id: int):
+    """The Celery task of one job (thin: the primary key in, :func:`execute` does the work)."""
+    execute(job_id)
 
+
+def enqueue(job: Job) -> None:
     transaction.on_commit(lambda: run_job.delay(job.pk))
 
 
@@ -246,11 +293,49 @@ def _write_progress_aside(job: Job, fields: dict) -> None:
     thread.join()
 
 
+class Heartbeat:
+    """Writes the job's heartbeat every HEARTBEAT_INTERVAL seconds from a thread of its own (its own database
+    connection, committed at once), so that a long step without progress reports is not taken for a dead worker,
+    and a dead worker's job is recognised within STALE_AFTER. PostgreSQL only (the embedded SQLite setup runs jobs
+    inline, where there is no worker to lose)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = None
+
+    def __enter__(self):
+        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+            self.thread = threading.Thread(target=self.run, name=f"job-{self.job_id}-heartbeat", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=HEARTBEAT_INTERVAL + 5)
+
+    def run(self):
+        try:
+            while not self.stop.wait(HEARTBEAT_INTERVAL):
+                try:
+                    with transaction.atomic():
+                        row = Job.objects.select_for_update(skip_locked=True).filter(
+                            pk=self.job_id, status=Job.Status.RUNNING
+                        )
+                        if row.values_list("pk"):
+                            row.update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+
 def execute(job_id: int) -> Job | None:
     """Run a job in this process (called by the Celery task)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == Job.Status.DONE:
+        if job is None or job.is_finished:
             return job
         job.status = Job.Status.RUNNING
         job.started_at = job.started_at or timezone.now()
@@ -259,8 +344,12 @@ def execute(job_id: int) -> Job | None:
         job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts"])
     kind = get_kind(job.kind)
     try:
-        output = kind.handler(job, lambda percent, message="": report_progress(job, percent, message))
+        with Heartbeat(job.pk):
+            output = kind.handler(job, lambda percent, message="": report_progress(job, percent, message))
     except TransientJobError:
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, TRANSIENT_GAVE_UP_MESSAGE.format(max=MAX_ATTEMPTS), detail=traceback.format_exc())
+            return job
         Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
         raise
     except JobFailure as exc:
@@ -308,37 +397,79 @@ def _finish(job: Job, output) -> None:
 
 
 def notify_ready(job: Job) -> None:
-    from django.core.mail import send_mail
+    """A notice and an e-mail (through the outbox, after commit) naming what the file is about."""
     from django.template.loader import render_to_string
 
-    url = settings.SITE_URL + job.get_absolute_url()
+    from . import notifications
+
     label = kind_label(job.kind)
-    Notice.objects.create(user=job.requester, message=f"{label} : votre fichier est prêt.", url=job.get_absolute_url())
-    context = {"job": job, "label": label, "url": url, "expires": job.file_expires_at}
-    send_mail(
-        subject=f"[Portail Srefop] {label} : votre fichier est prêt",
-        message=render_to_string("common/emails/job_ready.txt", context),
-        from_email=None,
-        recipient_list=[job.requester.email],
-        html_message=render_to_string("common/emails/job_ready.html", context),
-        fail_silently=True,
+    subject = job_context(job).subject
+    what = f"{label} — {subject}" if subject else label
+    notifications.notify(
+        [job.requester],
+        subject="",
+        message=f"{what} : votre fichier est prêt.",
+        url=job.get_absolute_url(),
+        email=False,
     )
+    if job.requester.email:
+        context = {
+            "job": job,
+            "label": label,
+            "subject": subject,
+            "url": notifications.absolute_url(job.get_absolute_url()),
+            "expires": job.file_expires_at,
+        }
+        notifications.queue_mail(
+            to=[job.requester.email],
+            subject=f"{what} : votre fichier est prêt",
+            body=render_to_string("common/emails/job_ready.txt", context),
+            html_body=render_to_string("common/emails/job_ready.html", context),
+            kind=f"jobs.{job.kind}",
+        )
     Job.objects.filter(pk=job.pk).update(notified=True)
 
 
 def requeue_stale() -> int:
-    """Jobs left "en cours" by a dead worker (no heartbeat) are queued again, or failed after MAX_ATTEMPTS."""
-    limit = timezone.now() - STALE_AFTER
+    """Jobs left "en cours" by a dead worker (no heartbeat for STALE_AFTER) and jobs queued but never started are
+    queued again (their page says they are being resumed), or failed after MAX_ATTEMPTS with a French message."""
+    now = timezone.now()
     count = 0
-    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
-    stale |= Job.objects.filter(status=Job.Status.PENDING, created_at__lt=limit, heartbeat_at__isnull=True)
+    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    stale |= Job.objects.filter(status=Job.Status.PENDING, created_at__lt=now - PENDING_STALE_AFTER).filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - PENDING_STALE_AFTER)
+    )
     for job in stale:
+        if job.status == Job.Status.RUNNING and job.heartbeat_at >= now - stale_after_for(job.kind):
+            continue  # a kind with a longer silence allowed (work fanned out to several tasks)
         if job.attempts >= MAX_ATTEMPTS:
-            _fail(job, "La tâche a été interrompue plusieurs fois : relancez-la.")
+            _fail(job, GAVE_UP_MESSAGE.format(max=MAX_ATTEMPTS))
             continue
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, heartbeat_at=timezone.now())
-        enqueue(job)
-        count += 1
+        message = job.message
+        if job.attempts:
+            message = RESUMED_MESSAGE.format(n=job.attempts + 1, max=MAX_ATTEMPTS)
+        updated = Job.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+            status=Job.Status.PENDING, heartbeat_at=now, message=message
+        )
+        if updated:  # not taken meanwhile by another check or a worker
+            enqueue(job)
+            count += 1
+    return count
+
+
+@shared_task(name="srefop_portal.common.tasks.requeue_stale_jobs")
+def requeue_stale_jobs():
+    return requeue_stale()
+
+
+def resume_after_worker_start() -> int:
+    """At worker start-up: resume the jobs of a dead worker now, and check again once a heartbeat written just
+    before the crash has had time to age (the worker may come back within seconds of being killed)."""
+    count = requeue_stale()
+    try:
+        requeue_stale_jobs.apply_async(countdown=STALE_AFTER.total_seconds() + HEARTBEAT_INTERVAL)
+    except Exception:  # noqa: BLE001 — beat's periodic check does it anyway
+        logger.warning("Second check of interrupted jobs not queued", exc_info=True)
     return count
 
 

@@ -12,11 +12,12 @@ from django.utils.decorators import method_decorator
 from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
 
 from .htmx import is_htmx, sign_in_response
+from .second_factor import has_staff_powers
 
 
 @rules.predicate
 def is_cariforef_staff(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_cariforef_staff or user.is_superuser))
+    return has_staff_powers(user)
 
 
 @rules.predicate

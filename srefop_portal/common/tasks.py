@@ -1,28 +1,13 @@
-"""Thin Celery tasks: take primary keys, call the job runner."""
+"""Thin Celery tasks: take primary keys, call the job runner or the outbox. Each task is defined beside the code that
+queues it (``jobs.run_job`` and ``jobs.requeue_stale_jobs`` beside the runner, ``notifications.deliver_mail`` beside
+the outbox), so that those modules do not import this one; they are imported here so that the workers'
+autodiscovery registers them under their ``srefop_portal.common.tasks.*`` names."""
 
 from celery import shared_task
-from django.db import OperationalError
 
 from . import jobs
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(jobs.TransientJobError, OperationalError),
-    retry_backoff=5,
-    max_retries=3,
-    soft_time_limit=20 * 60,
-    time_limit=21 * 60,
-)
-def run_job(self, job_id: int):
-    jobs.execute(job_id)
-
-
-@shared_task
-def requeue_stale_jobs():
-    return jobs.requeue_stale()
+from .jobs import requeue_stale_jobs, run_job  # noqa: F401  (registered as srefop_portal.common.tasks.*)
+from .notifications import deliver_mail, flush_outbox  # noqa: F401  (registered as srefop_portal.common.tasks.*)
 
 
 @shared_task

@@ -7,8 +7,10 @@ entry is ever invalidated by hand.
 
 Writes are seen below the ORM: an execute wrapper installed on every database connection reads the table of each
 ``INSERT INTO`` / ``UPDATE`` / ``DELETE FROM`` statement, so ``save()``, ``bulk_create()``, ``QuerySet.update()``,
-cascades and raw SQL all count. A write outside a transaction bumps the app's version at once; in a transaction, the
-version is bumped once, when the transaction commits (nobody else can see the rows before), and meanwhile the
+cascades and raw SQL all count — except an ``UPDATE`` that only sets bookkeeping columns nothing shows
+(``UNTRACKED_COLUMNS``: a login's ``last_login``). A write outside a transaction bumps the app's version at once; in a
+transaction, the version is bumped once, when the transaction commits (``transaction.on_commit``: nobody else can see
+the rows before; a write rolled back with its savepoint bumps nothing), and meanwhile the
 transaction's own reads (the tests', which never commit, too) use keys salted with the transaction and its number
 of writes, so that they never meet a fragment built before one of their writes, nor share one with other requests.
 
@@ -32,7 +34,7 @@ from collections.abc import Callable, Iterable
 from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,12 +44,16 @@ logger = logging.getLogger(__name__)
 # tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick),
 # the veille (bulk ingestion) and the repères (whose built sheets carry their own fingerprint).
 TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts")
+# Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
+UNTRACKED_COLUMNS = frozenset({"last_login"})
 
 KEY_PREFIX = "data-version:"
 FRAGMENT_PREFIX = "fragment:"
 FRAGMENT_SECONDS = 6 * 3600  # a safety net only: entries are superseded by the version as soon as data changes
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"\[]?(\w+)', re.I)
+_SET_COLUMNS = re.compile(r"\bSET\s+(.*?)\s+WHERE\b", re.I | re.S)
+_ASSIGNED = re.compile(r'[`"\[]?(\w+)[`"\]]?\s*=')
 _TABLES: dict[str, str] | None = None
 
 
@@ -73,7 +79,18 @@ def written_apps(sql: str) -> set[str]:
     if not match:
         return set()
     app = _table_apps().get(match.group(1))
+    if app and head.startswith("UPDATE") and _only_untracked_columns(sql):
+        return set()
     return {app} if app else set()
+
+
+def _only_untracked_columns(sql: str) -> bool:
+    """An ``UPDATE ... SET "last_login" = %s WHERE ...`` (as Django writes it): nothing shown has changed."""
+    found = _SET_COLUMNS.search(sql[:500])
+    if not found:
+        return False
+    columns = _ASSIGNED.findall(found.group(1))
+    return bool(columns) and set(columns) <= UNTRACKED_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -91,6 +108,9 @@ _request = threading.local()
 
 def _request_started(**kwargs):
     _request.versions = {}
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:  # what a rolled-back transaction left is over
+            connection._srefop_pending = None
 
 
 def _request_finished(**kwargs):
@@ -146,25 +166,36 @@ def current(*labels: str) -> str | None:
 
 
 class _PendingBump:
-    """The on-commit callback of a transaction: bumps, once, every app the transaction wrote to."""
+    """What a transaction has written to the tracked apps; bumps them, once, when it commits.
 
-    def __init__(self):
+    Registered with ``transaction.on_commit`` at each write: a registration made inside a savepoint that rolls back
+    goes with its writes, the others run at commit, where the first call bumps and the others do nothing. (Django's
+    public API cannot tell whether an earlier registration is still alive: registering once per transaction would
+    lose the bump of the writes that follow a rolled-back savepoint.) After a rollback, the object
+    is left on the connection and reused by the next transaction: it may then bump an app for nothing, which is
+    harmless, and its salt keeps growing, so that it never meets a key used before."""
+
+    def __init__(self, connection):
+        self.connection = connection
         self.labels: set[str] = set()
         self.salt = uuid.uuid4().hex[:12]
         self.writes = 0
+        self.done = False
 
     def __call__(self):
+        if self.done:
+            return  # already bumped by an earlier registration of this transaction
+        self.done = True
+        if getattr(self.connection, "_srefop_pending", None) is self:
+            self.connection._srefop_pending = None
         bump(sorted(self.labels))
 
 
 def _pending(connection) -> _PendingBump | None:
-    """The callback of the connection's current transaction, if it has written to a tracked app."""
-    pending = getattr(connection, "_srefop_pending", None)
-    if pending is None or not connection.in_atomic_block:
+    """What the connection's current transaction has written to tracked apps, if anything."""
+    if not connection.in_atomic_block:
         return None
-    if any(func is pending for _sids, func, _robust in connection.run_on_commit):
-        return pending
-    return None  # left over from a transaction that committed or rolled back
+    return getattr(connection, "_srefop_pending", None)
 
 
 def note_write(connection, labels: set[str]) -> None:
@@ -172,16 +203,15 @@ def note_write(connection, labels: set[str]) -> None:
     connection's own reads (the only ones that can see the uncommitted rows) use keys salted with the transaction
     and its write count, so they never meet a fragment built before the write, nor leak one to other requests."""
     if not connection.in_atomic_block:
+        connection._srefop_pending = None  # whatever an earlier transaction left (rolled back) is over
         bump(sorted(labels))
         return
     pending = _pending(connection)
     if pending is None:
-        pending = connection._srefop_pending = _PendingBump()
-        # Registered outside any savepoint (empty set of savepoint ids): it survives the rollback of a savepoint
-        # (bumping for nothing is harmless) and runs once, when the outermost block commits.
-        connection.run_on_commit.append((set(), pending, False))
+        pending = connection._srefop_pending = _PendingBump(connection)
     pending.labels |= labels
     pending.writes += 1
+    transaction.on_commit(pending, using=connection.alias)
 
 
 def _track_writes(execute, sql, params, many, context):

@@ -31,7 +31,13 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (e-mails, iCal, open data). Unset: the address `make run HOST=… PORT=…` serves (the Makefile exports
+# SREFOP_HOST / SREFOP_PORT); in production an unset SITE_URL is a system check error (srefop.E011).
+SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("SITE_URL"))
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{os.environ.get('SREFOP_HOST') or '127.0.0.1'}:{os.environ.get('SREFOP_PORT') or '8000'}"
+).rstrip("/")
 
 # Demonstration mode: demo accounts and data may be loaded, the banner says so.
 DEMO_MODE = env_bool("SREFOP_DEMO_MODE", False)
@@ -74,12 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "srefop_portal.common.middleware.PrivateResponseHeadersMiddleware",
     "srefop_portal.common.htmx.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "srefop_portal.common.middleware.StaffSecondFactorMiddleware",
+    "srefop_portal.common.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "srefop_portal.urls"
@@ -140,16 +147,31 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional" if DEMO_MODE else "mandatory"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portail Srefop] "
+# Rate limits (see accounts/adapters.py): per client address, per account and address ("key"), per account.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
 }
+SREFOP_LOGIN_FAILED_ACCOUNT_RATE = os.environ.get("SREFOP_LOGIN_FAILED_ACCOUNT_RATE", "50/h/key")
+# The client address of rate limits: REMOTE_ADDR, or — behind N reverse proxies that each append to
+# X-Forwarded-For — the N-th address from the right. Never trust the header without proxies in front.
+_proxy_count = os.environ.get("SREFOP_TRUSTED_PROXY_COUNT", "").strip()
+SREFOP_TRUSTED_PROXY_COUNT = int(_proxy_count) if _proxy_count.isdigit() else 0  # anything else: srefop.E010
+ALLAUTH_TRUSTED_PROXY_COUNT = SREFOP_TRUSTED_PROXY_COUNT
+# Sign-up: closed by default (actors join by invitation); SREFOP_OPEN_SIGNUP=1 opens it (demo: open by default).
+SREFOP_OPEN_SIGNUP = env_bool("SREFOP_OPEN_SIGNUP", DEMO_MODE)
+# The sign-up form never says whether an address has an account: verification is mandatory (also in demo mode),
+# and an existing address receives an e-mail instead of an error.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # ProConnect (accounts/proconnect): absent from the pages unless domain, client id and secret are all set.
 PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "").strip().strip("/")
@@ -168,6 +190,19 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # reconciliation by e-mail is the portal's (SocialAccountAdapter)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms, rendered with the DSFR (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "Portail Srefop"
 
 LANGUAGE_CODE = "fr"
@@ -252,7 +287,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.send_monthly_reports",
         "schedule": crontab(hour=7, minute=0, day_of_month=1),
     },
-    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": crontab(minute="*/5")},
+    "jobs-requeue-stale": {"task": "srefop_portal.common.tasks.requeue_stale_jobs", "schedule": 30.0},
+    "mail-flush-outbox": {"task": "srefop_portal.common.tasks.flush_outbox", "schedule": 60.0},
     "jobs-expire-files": {"task": "srefop_portal.common.tasks.expire_job_files", "schedule": crontab(hour=3, minute=0)},
 }
 
@@ -265,6 +301,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portail Srefop <ne-pas-repondre@srefop.example.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Outbox (srefop_portal/common/notifications.py): first retry after this many seconds, ×3 each time, then failed.
+SREFOP_MAIL_RETRY_BASE = float(os.environ.get("SREFOP_MAIL_RETRY_BASE", "60"))
+SREFOP_MAIL_MAX_ATTEMPTS = int(os.environ.get("SREFOP_MAIL_MAX_ATTEMPTS", "6"))
 
 # Security headers
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,7 +11,7 @@ from .base import env_bool  # noqa: E402
 DEBUG = env_bool("DJANGO_DEBUG", True)
 DEMO_MODE = env_bool("SREFOP_DEMO_MODE", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
-ACCOUNT_EMAIL_VERIFICATION = "optional" if DEMO_MODE else "mandatory"
+SREFOP_OPEN_SIGNUP = env_bool("SREFOP_OPEN_SIGNUP", DEMO_MODE)
 
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

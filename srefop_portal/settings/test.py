@@ -36,13 +36,19 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
 DEBUG = False
 DEMO_MODE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker started by a test may be given a real SMTP server on loopback (tests/common/test_worker.py).
+EMAIL_BACKEND = os.environ.get("SREFOP_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") != "0"
+# A real worker started by a test listens to a queue of its own (tests/common/test_worker.py).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SREFOP_TEST_CELERY_QUEUE", "celery")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "test-media"))  # noqa: F405
 SREFOP_MAP_CACHE_DIR = VAR_DIR / "test-cache"  # noqa: F405
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key"}
+SREFOP_LOGIN_FAILED_ACCOUNT_RATE = "50/h/key"
+SREFOP_OPEN_SIGNUP = False
+SREFOP_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 
 WHITENOISE_AUTOREFRESH = True

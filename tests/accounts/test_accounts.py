@@ -76,17 +76,21 @@ def test_login_attempts_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_signup_requires_email_verification(client):
+def test_signup_requires_email_verification(client, settings, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "nouvelle@exemple.fr",
-            "password1": "une-phrase-de-passe-longue",
-            "password2": "une-phrase-de-passe-longue",
-        },
-    )
+    settings.SREFOP_OPEN_SIGNUP = True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "nouvelle@exemple.fr",
+                "password1": "une-phrase-de-passe-longue",
+                "password2": "une-phrase-de-passe-longue",
+            },
+        )
     assert response.status_code == 302
     assert "confirm" in response["Location"]
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1  # through the outbox, like every e-mail
+    assert mail.outbox[0].body.startswith("Bonjour,") and "Carif-Oref" in mail.outbox[0].body

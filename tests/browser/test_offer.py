@@ -19,6 +19,7 @@ from tests.browser.conftest import assert_accessible, login
 from tests.clefop.factories import MembershipFactory, OrganisationFactory, clefop
 from tests.offer.factories import DispositifFactory, SessionFactory
 from tests.roadmaps.factories import ActionFactory, roadmap_with
+from tests.second_factor import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.browser
 def _signed_in_context(page, user):
     """Staff sign in with a second factor: the browser gets a session opened by the test client."""
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     context = page.context.browser.new_context(locale="fr-FR", bypass_csp=True)
     context.add_cookies(
         [

@@ -12,6 +12,7 @@ from territories.models import Commune, Territory
 from tests.accounts.factories import StaffFactory
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
 from tests.reperes.conftest import import_file, make_csv
+from tests.second_factor import sign_in
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_import_page_follows_its_roll_back_to_the_end(page, monkeypatch):
     """The worker is late: the page shows the queued roll-back, polls it, and shows the import rolled back."""
     staff = StaffFactory(email="equipe@exemple.fr")
     client = Client()
-    client.force_login(staff)  # staff sign in with a second factor: the browser gets the test client's session
+    sign_in(client, staff)  # staff sign in with a second factor: the browser gets the test client's session
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
           "url": page.base_url}]

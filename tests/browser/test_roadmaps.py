@@ -195,3 +195,54 @@ def test_session_expired_during_in_place_edit_goes_to_sign_in(page):
     assert page.locator("main").count() == 1
     action.refresh_from_db()
     assert action.progress == 10
+
+
+def test_large_priority_collapsed_then_loaded_on_demand_with_the_keyboard_and_without_javascript(
+    page, browser_instance
+):
+    """A priority past COLLAPSE_AFTER actions shows the first ones; « Afficher … de plus » (Enter on the link) loads
+    the rest in place, the focus on the first new action; without JavaScript the same link opens the priority's
+    page. axe finds nothing on any of these states."""
+    from roadmaps.fragments import COLLAPSE_AFTER
+    from tests.roadmaps.factories import add_actions
+
+    seat("membre@exemple.fr", Position.MEMBER)
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=2)
+    priority = add_actions(roadmap, COLLAPSE_AFTER + 20)
+    add_actions(roadmap, 2, priority=roadmap.priorities.get(order=2), prefix="Petite action")
+    ordered = list(priority.actions.order_by("order", "pk"))
+    login(page, "membre@exemple.fr")
+    page.goto(page.base_url + roadmap.get_absolute_url())
+    table = page.locator(f"section[aria-labelledby='priorite-{priority.pk}'] table")
+    assert table.locator("tbody tr").count() == COLLAPSE_AFTER + 1  # the first actions, then « afficher la suite »
+    assert page.get_by_role("link", name=ordered[COLLAPSE_AFTER].title).count() == 0
+    assert_accessible(page)
+
+    more = page.get_by_role("link", name="Afficher 20 actions de plus dans la priorité 1")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"text={ordered[-1].title}")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    assert table.locator("tbody tr").count() == COLLAPSE_AFTER + 20
+    assert page.locator(f"#suite-priorite-{priority.pk}").count() == 0
+    page.wait_for_function(
+        "(title) => document.activeElement && document.activeElement.textContent.trim() === title",
+        arg=ordered[COLLAPSE_AFTER].title,
+    )
+    assert page.url.endswith(roadmap.get_absolute_url())  # loaded in place
+    assert_accessible(page)
+    assert_no_console_errors(page)
+
+    # Without JavaScript: the same link opens the page of the priority, every action listed.
+    context = browser_instance.new_context(locale="fr-FR", java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(page.base_url + roadmap.get_absolute_url())
+    plain.get_by_role("link", name="Afficher 20 actions de plus dans la priorité 1").click()
+    plain.wait_for_load_state()
+    assert plain.get_by_role("heading", level=1).inner_text().startswith("Priorité 1")
+    assert plain.locator("tbody tr").count() == COLLAPSE_AFTER + 20
+    url = plain.url
+    context.close()
+    page.goto(url)
+    assert_accessible(page)

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browser.conftest import run_axe
+from tests.second_factor import sign_in as sign_in_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.sweep, pytest.mark.slow]
 
@@ -36,7 +37,7 @@ SKIP_SUFFIXES = (".csv", ".xlsx", ".json", ".ics", ".pdf", ".xml", "/rss/", "/te
 def sign_in(context, live_server, email):
     user = get_user_model().objects.get(email=email)
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     cookie = client.cookies["sessionid"]
     host = urlparse(live_server.url).hostname
     context.add_cookies([{"name": "sessionid", "value": cookie.value, "domain": host, "path": "/"}])

@@ -1,4 +1,6 @@
 import datetime
+import hashlib
+import re
 
 import icalendar
 import pytest
@@ -103,8 +105,12 @@ def test_calendar_token_regenerate_and_revoke_from_my_bodies(client_for, role_us
     client = client_for("member")
     client.post(reverse("clefop:calendar_token"), {"action": "regenerate"})
     page = client.get(reverse("clefop:my_bodies")).content.decode()
-    token = role_user("member").calendar_token.token
-    assert f"/calendrier/{token}/instances.ics" in page
+    token = re.search(r"/calendrier/([\w-]+)/instances\.ics", page).group(1)
+    assert client.get(reverse("clefop:my_feed", args=[token])).status_code == 200
+    # Shown once: the next visit no longer shows the secret, and the database holds only its hash.
+    assert token not in client.get(reverse("clefop:my_bodies")).content.decode()
+    stored = role_user("member").calendar_token
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     client.post(reverse("clefop:calendar_token"), {"action": "revoke"})
     assert client.get(reverse("clefop:my_feed", args=[token])).status_code == 404
 

@@ -80,20 +80,18 @@ def test_territory_panel_shows_cochairs_and_workspace_link(client, client_for, n
 
 
 def test_body_panels_hook(client_for, nantes, monkeypatch):
-    import types
-
     from clefop import panels
 
-    module = types.SimpleNamespace(
-        body_panels=lambda request, body: [
+    def body_panels(request, body):
+        return [
             {
                 "template": "clefop/panels/territory_clefop.html",
                 "context": {"body": body, "summary": "Co-présidence non renseignée", "can_read": False},
                 "order": 1,
             }
         ]
-    )
-    monkeypatch.setattr(panels, "app_modules", lambda name: iter([(None, module)]))
+
+    monkeypatch.setattr(panels, "implementations", lambda name: iter([(None, body_panels)]))
     html = client_for("member").get(nantes.get_absolute_url()).content.decode()
     assert "Co-présidence non renseignée" in html
 

@@ -83,12 +83,12 @@ def test_the_file_is_checked_again_at_confirmation(staff_client):
 
 
 def test_a_domain_error_while_applying_writes_nothing(staff_client, monkeypatch):
-    from clefop.views import directory
+    from clefop.services import directory
 
     def failing(**kwargs):
         raise ClefopError("structure en double")
 
-    monkeypatch.setattr(directory, "import_members", failing)
+    monkeypatch.setattr(directory, "import_members", failing)  # the service both the view and the job call
     token = _check(staff_client).context["token"]
     response, messages = _confirm(staff_client, token)
     assert response.status_code == 302 and response["Location"] == reverse(CHECK)
@@ -130,7 +130,10 @@ def test_file_type_and_size_limits(staff_client, name, content, message):
 
 def test_tabular_file_field_states_its_limit():
     field = TabularFileField(label="Fichier", help_text="CSV ou XLSX", max_mb=7)
-    assert field.help_text == "CSV ou XLSX. 7 Mo au plus."
+    assert field.help_text == (
+        "CSV ou XLSX. 7 Mo au plus, 100\u202f000 lignes et 200 colonnes au plus ; "
+        "un classeur XLSX ne doit pas dépasser 60 Mo une fois décompressé."
+    )
     assert field.widget.attrs["accept"] == ".csv,.txt,.xlsx"
 
 

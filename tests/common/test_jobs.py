@@ -1,4 +1,6 @@
+import datetime
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -148,6 +150,44 @@ def test_stale_running_job_is_requeued_and_finishes(role_user, django_capture_on
     assert job.status == Job.Status.DONE
 
 
+def test_job_page_says_a_stalled_job_will_resume_then_that_it_is_resumed(client, role_user):
+    user = role_user("user")
+    job = Job.objects.create(kind="tests.export", requester=user, status=Job.Status.RUNNING, attempts=1, progress=30)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=45))
+    client.force_login(user)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "va reprendre automatiquement" in page
+    assert jobs.requeue_stale() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING and "la tâche reprend, essai 2 sur 3" in job.message
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Reprise en cours" in page and "la tâche reprend" in page
+
+
+def test_a_fresh_heartbeat_is_not_stale_and_a_fanned_out_kind_may_stay_silent_longer(role_user):
+    job = Job.objects.create(kind="tests.export", requester=role_user("user"), status=Job.Status.RUNNING, attempts=1)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=10))
+    assert jobs.requeue_stale() == 0
+    job.refresh_from_db()
+    assert not job.seems_stalled
+    bundle = Job.objects.create(kind="roadmaps.regional_bundle", status=Job.Status.RUNNING, attempts=1)
+    Job.objects.filter(pk=bundle.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=2))
+    bundle.refresh_from_db()
+    assert jobs.stale_after_for(bundle.kind) == timedelta(minutes=10) and not bundle.seems_stalled
+    assert jobs.requeue_stale() == 0
+
+
+def test_a_job_interrupted_at_every_try_fails_with_a_french_message(role_user):
+    job = Job.objects.create(
+        kind="tests.export", requester=role_user("user"), status=Job.Status.RUNNING, attempts=jobs.MAX_ATTEMPTS
+    )
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=2))
+    assert jobs.requeue_stale() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("La tâche a été interrompue à chacun de ses 3 essais et n’a pas abouti")
+
+
 def test_expired_files_are_deleted_but_job_kept(role_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.start_job(kind="tests.export", requester=role_user("user"))
@@ -175,3 +215,43 @@ def test_job_page_without_context_has_no_subject_nor_way_back(client, role_user)
     client.force_login(user)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Export de test" in html and "Retour :" not in html
+
+
+def test_ready_email_names_what_the_file_is_about_and_says_1er(role_user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from srefop_portal.common.jobs import JobContext
+
+    user = role_user("user")
+    job = Job.objects.create(kind="tests.export", requester=user, filename="x.csv")
+    job.file_expires_at = timezone.make_aware(datetime.datetime(2027, 1, 1, 12, 0))
+    with (
+        mock.patch.object(
+            jobs, "job_context", return_value=JobContext(subject="Clefop Nantes — territoire EFOP Nantes")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        jobs.notify_ready(job)
+    (message,) = mail.outbox
+    assert message.subject.endswith("— Clefop Nantes — territoire EFOP Nantes : votre fichier est prêt")
+    assert "jusqu’au 1er janvier 2027" in message.body
+    assert Notice.objects.get(user=user).message.startswith(jobs.kind_label("tests.export") + " — Clefop Nantes")
+
+
+def test_progress_poll_reads_the_job_once(client, role_user):
+    """Browsers poll the progress fragment every second: the job is read once per poll (the permission check and
+    the view share it), and the page's context (subject, parent pages) is not built for the fragment."""
+    user = role_user("user")
+    client.force_login(user)
+    job = jobs.start_job(kind="tests.export", requester=user)
+    url = job.get_absolute_url()
+    client.get(url, headers={"HX-Request": "true"})  # session and user warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "srefop-progress" in response.content.decode()
+    # The job once; besides, the signed-in user and (unless the sessions are in the cache) the session.
+    assert sum('FROM "common_job"' in q["sql"] for q in queries.captured_queries) == 1
+    assert len(queries) <= 3

@@ -1,7 +1,7 @@
 """Data versions: every kind of write to a tracked app changes its version; cached fragments follow."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from srefop_portal.common import versions
 from territories.models import Commune, Territory
@@ -59,6 +59,7 @@ def test_writes_in_a_transaction_bump_the_shared_version_once_when_it_commits(
     real_bump = versions.bump
     monkeypatch.setattr(versions, "bump", lambda labels: bumped.append(list(labels)) or real_bump(labels))
     shared = versions.current("territories")
+    connection._srefop_pending = None  # as in a new transaction (the test's own is never committed)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         territory = Territory.objects.get(code="44-NAN")
         for description in ("a", "b", "c"):
@@ -70,30 +71,56 @@ def test_writes_in_a_transaction_bump_the_shared_version_once_when_it_commits(
         territory.save()
         assert versions.current("territories") != inside  # ...after each of them
         assert bumped == []  # other requests cannot see the rows yet: nothing shared changes
-    assert len([c for c in callbacks if isinstance(c, versions._PendingBump)]) == 1
+    assert len({id(c) for c in callbacks if isinstance(c, versions._PendingBump)}) == 1
     assert bumped == [["territories"]]  # at commit, once
+    assert versions._pending(connection) is None  # the next transaction starts afresh
 
 
 class FakeConnection:
-    def __init__(self, in_atomic_block):
-        self.in_atomic_block = in_atomic_block
-        self.run_on_commit = []
+    in_atomic_block = False
 
 
-def test_outside_a_transaction_a_write_bumps_at_once_and_a_finished_transaction_is_forgotten(monkeypatch):
+def test_outside_a_transaction_a_write_bumps_at_once(monkeypatch):
     bumped = []
     monkeypatch.setattr(versions, "bump", lambda labels: bumped.append(list(labels)))
-    versions.note_write(FakeConnection(in_atomic_block=False), {"roadmaps"})
+    versions.note_write(FakeConnection(), {"roadmaps"})
     assert bumped == [["roadmaps"]]
-    connection = FakeConnection(in_atomic_block=True)
-    versions.note_write(connection, {"roadmaps"})
-    versions.note_write(connection, {"clefop"})
-    assert len(connection.run_on_commit) == 1 and versions._pending(connection).labels == {"roadmaps", "clefop"}
-    connection.run_on_commit = []  # what Django does when the transaction commits or rolls back
-    assert versions._pending(connection) is None
-    versions.note_write(connection, {"accounts"})
-    assert versions._pending(connection).labels == {"accounts"}
-    assert bumped == [["roadmaps"]]
+
+
+def test_a_write_rolled_back_with_its_savepoint_bumps_nothing(monkeypatch, django_capture_on_commit_callbacks):
+    bumped = []
+    monkeypatch.setattr(versions, "bump", lambda labels: bumped.append(list(labels)))
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                Territory.objects.filter(code="44-NAN").update(description="annulé")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert bumped == []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            Territory.objects.filter(code="44-NAN").update(description="gardé")
+        Territory.objects.filter(code="49-ANG").update(description="gardé")
+    assert bumped == [["territories"]]
+
+
+def test_a_login_does_not_change_the_version_of_accounts(client, django_capture_on_commit_callbacks):
+    from tests.accounts.factories import UserFactory
+
+    assert (
+        versions.written_apps('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s') == set()
+    )
+    assert versions.written_apps('UPDATE "accounts_user" SET "last_name" = %s WHERE "accounts_user"."id" = %s') == {
+        "accounts"
+    }
+    user = UserFactory()
+    before = versions.current("accounts", "roadmaps")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(user)
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert versions.current("accounts", "roadmaps") == before  # roadmap fragments keyed on accounts are kept
 
 
 def test_an_unavailable_cache_does_not_break_writes_nor_pages(monkeypatch):

@@ -257,19 +257,29 @@ def test_import_with_errors_writes_nothing_then_good_file_applies(staff_client):
 
 def test_export_neutralises_formulas_and_round_trips(client, staff_client):
     DispositifFactory(name='=HYPERLINK("http://evil")', description="+33 cmd", territories=[territory("44-NAN")])
+    DispositifFactory(name="Prépa clés", territories=[territory("44-NAN")])
     response = client.get(reverse("offer:dispositif_export"), {"format": "csv"})
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+33 cmd" in text
     response = client.get(reverse("offer:dispositif_export"), {"format": "xlsx", "territoire": "44-NAN"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "nom" and rows[1][0].startswith("'=")
-    assert rows[1][4] == "44-NAN"
-    # The export is importable as is (same columns).
+    rows = list(sheet.iter_rows())
+    evil = next(row for row in rows if str(row[0].value).startswith("="))
+    # An explicit string cell: never evaluated, and no apostrophe shows.
+    assert rows[0][0].value == "nom" and evil[0].data_type == "s" and evil[0].value == '=HYPERLINK("http://evil")'
+    assert evil[4].value == "44-NAN"
+    # The export is importable as is (same columns); the formula-looking name is refused by line and column.
+    upload = io.BytesIO(response.content)
+    upload.name = "export.xlsx"
+    response = staff_client.post(reverse("offer:dispositif_import"), {"file": upload})
+    assert response.status_code == 400
+    errors = response.context["result"].errors
+    assert [(e.line, e.column) for e in errors] == [(evil[0].row, "nom")] and "formule" in errors[0].message
+    response = client.get(reverse("offer:dispositif_export"), {"format": "xlsx", "q": "Prépa clés"})
     upload = io.BytesIO(response.content)
     upload.name = "export.xlsx"
     result = staff_client.post(reverse("offer:dispositif_import"), {"file": upload}).context["result"]
-    assert result.errors == [] and result.created == 1  # the name now starts with a quote: a new entry
+    assert result.errors == [] and result.updated == 1
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -445,7 +455,7 @@ def test_support_request_workflow_with_notifications_and_history(
     support.refresh_from_db()
     assert support.status == "en_cours" and support.assignee == colleague
     assert [m.to for m in mail.outbox] == [[animateur.email]]
-    assert "Je m'en charge." in mail.outbox[0].body
+    assert "Je m’en charge." in mail.outbox[0].body
     assert Notice.objects.filter(user=colleague, message__contains="vous est confiée").exists()
     # A refusal needs a message; nothing changes without one.
     assert staff_client.post(manage, {"status": "refusee", "message": ""}).status_code == 400
@@ -523,3 +533,26 @@ def test_staff_tiles_and_demo_are_labelled(staff_client):
     assert {d.level for d in Dispositif.objects.all()} == set(DispositifLevel.values)
     full = Session.objects.filter(registrations__status="waiting", is_demo=True).distinct()
     assert full.count() == 1, "une session complète avec liste d'attente"
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_review_reminder_wording_counts_the_dispositifs(count, role_user, django_capture_on_commit_callbacks):
+    member = role_user("member")
+    organisation = member.memberships.get().organisation
+    Dispositif.objects.all().delete()
+    for i in range(count):
+        DispositifFactory(name=f"Ancien {i}", carrier=organisation, last_reviewed_on=datetime.date(2020, 1, 1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_review_reminders() == (1 if count else 0)
+    if not count:
+        assert mail.outbox == []
+        return
+    body = next(m.body for m in mail.outbox if m.to == [member.email])
+    if count == 1:
+        assert "1 dispositif que vous pouvez modifier n’a pas été revu" in body
+        assert "Vérifiez-le puis confirmez qu’il est à jour." in body
+    else:
+        assert "2 dispositifs que vous pouvez modifier n’ont pas été revus" in body
+        assert "Vérifiez-les puis confirmez qu’ils sont à jour." in body
+    assert "dispositif(s)" not in body

@@ -31,7 +31,7 @@ def test_sheet_data_as_csv_and_xlsx(built, client):
     response = client.get(reverse("reperes:sheet_data", args=["44-NAN", "csv"]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
-    assert "Indicateur (code);Indicateur" in text and "emp;Emplois;emplois;2024;120.0" in text
+    assert "Indicateur (code);Indicateur" in text and "emp;Emplois;emplois;2024;120;" in text  # no spurious .0
     response = client.get(reverse("reperes:sheet_data", args=["44-NAN", "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -56,9 +56,12 @@ def test_comparison_page_ranks_the_18_territories_with_the_regional_map(built, c
 
 def test_sheet_pdf_is_built_in_background_and_served_when_unchanged(built, client, django_capture_on_commit_callbacks):
     url = reverse("reperes:sheet_pdf", args=["44-NAN"])
+    response = client.get(url)
+    assert response.status_code == 200 and "Produire le PDF" in response.content.decode()
+    assert not Job.objects.filter(kind="reperes.sheet_pdf").exists()  # a GET never builds
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(url)
-    assert response.status_code == 200  # page « en cours de production »
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == url
     job = Job.objects.get(kind="reperes.sheet_pdf")
     assert job.status == "done" and job.fingerprint.startswith(built.fingerprint)
     response = client.get(url)  # served at once, not rebuilt

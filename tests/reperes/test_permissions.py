@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from reperes.models import Indicator, Sheet
 from reperes.sheets import build_sheet
@@ -65,4 +66,6 @@ def test_batch_pages_are_staff_only(client_for, role, expected):
 def test_sheet_pdf_is_public(client_for, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = check(client_for, "reperes:sheet_pdf", {"code": "44-NAN"}, "anonymous", 200)
-    assert response is not None
+        assert response is not None
+        posted = client_for("anonymous").post(reverse("reperes:sheet_pdf", args=["44-NAN"]))
+    assert posted.status_code in (302, 404)  # a build is asked for (or the sheet is not built yet)

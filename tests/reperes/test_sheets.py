@@ -84,20 +84,27 @@ def test_sheet_is_marked_stale_after_an_import_and_rebuilt(
     sheet = Sheet.objects.get(territory=nantes, audience="public")
     emp = next(f for f in sheet.snapshot["figures"] if f["code"] == "emp")
     assert emp["period"] == "2025" and emp["value"] == 999
-    # Without a worker, the page shows the previous figures and says it is being updated.
+    # Without a worker, the page shows the previous figures and says it is being updated; a GET queues nothing.
     Sheet.objects.update(stale=True)
+    jobs_before = Job.objects.count()
     html = client.get(reverse("reperes:sheet", args=["44-NAN"])).content.decode()
-    assert "en cours de mise à jour" in html and "Mis à jour le" in html
+    assert "mise à jour en cours" in html and "Mis à jour le" in html
+    assert Job.objects.count() == jobs_before
+    client.post(reverse("reperes:sheet", args=["44-NAN"]))  # « Mettre à jour la fiche maintenant »
     assert Job.objects.filter(kind="reperes.build_sheets", status="pending").exists()
 
 
-def test_missing_sheet_is_queued_and_page_says_so(client, catalogue):
+def test_missing_sheet_page_says_so_and_a_get_never_builds(client, catalogue):
     response = client.get(reverse("reperes:sheet", args=["49-ANG"]))
     assert response.status_code == 200
-    assert "en préparation" in response.content.decode()
-    assert Job.objects.filter(kind="reperes.build_sheets").count() == 1
-    client.get(reverse("reperes:sheet", args=["49-ANG"]))
+    html = response.content.decode()
+    assert "en préparation" in html and "Mettre à jour la fiche maintenant" in html
+    assert not Job.objects.filter(kind="reperes.build_sheets").exists()
+    assert client.post(reverse("reperes:sheet", args=["49-ANG"])).status_code == 302
+    client.post(reverse("reperes:sheet", args=["49-ANG"]))
     assert Job.objects.filter(kind="reperes.build_sheets").count() == 1  # the pending build is shared
+    html = client.get(reverse("reperes:sheet", args=["49-ANG"])).content.decode()
+    assert "Mettre à jour la fiche maintenant" not in html  # the pending build is shown instead
 
 
 def _sheet_page_queries(client, url) -> tuple[int, int]:

@@ -58,3 +58,24 @@ def roadmap_with(status=RoadmapStatus.DRAFT, territory="44-NAN", priorities=1, a
     for i in range(actions):
         ActionFactory(priority=made[i % len(made)], roadmap=roadmap)
     return roadmap
+
+
+def add_actions(roadmap, count: int, *, priority=None, restricted=False, prefix="Action en masse"):
+    """``count`` actions in one INSERT (the page must not care how they were made)."""
+    priority = priority or roadmap.priorities.order_by("order").first()
+    start = priority.actions.count()
+    Action.objects.bulk_create(
+        Action(
+            roadmap=roadmap,
+            priority=priority,
+            order=start + i + 1,
+            title=f"{prefix} {start + i + 1:03d}",
+            status=ActionStatus.IN_PROGRESS,
+            progress=40,
+            start_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2030, 12, 31),
+            restricted=restricted,
+        )
+        for i in range(count)
+    )
+    return priority

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from roadmaps.models import Action
+from tests.second_factor import sign_in
 
 from .factories import RecommendationFactory, roadmap_with
 
@@ -15,7 +16,7 @@ def admin_client(client, role_user):
     staff = role_user("staff")
     staff.is_superuser = staff.is_staff = True
     staff.save()
-    client.force_login(staff)
+    sign_in(client, staff)
     return client, staff
 
 

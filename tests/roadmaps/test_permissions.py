@@ -84,6 +84,7 @@ CASES = [
     ("roadmaps:open_data", {}, PUBLIC),
     ("roadmaps:open_data_csv", {}, PUBLIC),
     ("roadmaps:open_data_json", {}, PUBLIC),
+    ("roadmaps:open_data_schema", {}, PUBLIC),
     # Workspace
     ("roadmaps:body_roadmaps", lambda: {"slug": clefop().slug}, READ),
     ("roadmaps:roadmap_create", lambda: {"slug": clefop().slug}, STEER),
@@ -103,6 +104,11 @@ CASES = [
         "roadmaps:priority_edit",
         lambda: {"slug": clefop().slug, "pk": draft().pk, "priority_pk": draft().priorities.get().pk},
         EDIT,
+    ),
+    (
+        "roadmaps:priority_actions",
+        lambda: {"slug": clefop().slug, "pk": draft().pk, "priority_pk": draft().priorities.get().pk},
+        READ,
     ),
     ("roadmaps:action_create", r(), EDIT),
     ("roadmaps:review_create", lambda: {"slug": clefop().slug, "pk": adopted().pk}, STEER),

@@ -253,7 +253,7 @@ def test_a_bundle_under_way_is_returned_instead_of_a_second_one(role_user):
 
 def test_bundle_left_by_a_dead_worker_is_finished_by_the_runner(role_user):
     """A re-queued bundle (stale job) runs its handler: the missing parts are rendered inline, then merged."""
-    from roadmaps.reports.service import bundle_bodies
+    from roadmaps.reports.bundle import bundle_bodies
     from srefop_portal.common import jobs
 
     nantes_roadmap()

@@ -49,16 +49,26 @@ def test_errors_are_listed_by_line_and_nothing_is_written(staff_client):
     assert not CompositionStatus.current().is_official
 
 
-def test_import_applies_in_one_go_and_marks_official(staff_client):
+def test_import_applies_in_one_go_and_marks_official(staff_client, django_capture_on_commit_callbacks):
     data = as_csv(official_rows({"85113": ("85-NEW", "Île d'Yeu")}))
     response = staff_client.post(
         reverse("territories:composition_import"), {"file": SimpleUploadedFile("officiel.csv", data)}
     )
     assert response.status_code == 200
+    assert response.context["result"].new_territories == {"85-NEW": "Île d'Yeu"}
+    assert "territoire à créer" in response.content.decode()
     token = response.context["token"]
     assert token
-    response = staff_client.post(reverse("territories:composition_import_confirm"), {"token": token})
-    assert response.status_code == 302
+    # Without the confirmation box, nothing is created nor moved.
+    response = staff_client.post(reverse("territories:composition_import_confirm"), {"token": token}, follow=True)
+    assert "cochez la case de confirmation" in response.content.decode()
+    assert not Territory.objects.filter(code="85-NEW").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("territories:composition_import_confirm"), {"token": token, "create_territories": "1"}
+        )
+    assert response.status_code == 302  # to the progress page of the background job (1,000+ communes)
+    assert "/taches/" in response["Location"]
     assert Commune.objects.get(code="85113").territory.code == "85-NEW"
     assert Territory.objects.get(code="85-NEW").departement.code == "85"
     assert CompositionStatus.current().is_official
@@ -69,3 +79,25 @@ def test_confirm_with_foreign_token_changes_nothing(staff_client):
     response = staff_client.post(reverse("territories:composition_import_confirm"), {"token": "deadbeef"})
     assert response.status_code == 302
     assert not CompositionStatus.current().is_official
+
+
+@pytest.mark.parametrize(
+    "code, name, expected",
+    [
+        ("=1+1", "=1+1", "formule"),
+        ("44005", "x", "code de territoire valide"),
+        ("<b>X</b>", "<b>X</b>", "balise"),
+        ("99-ABC", "Ailleurs", "département 99"),
+        ("85-NEW", "", "indiquez son nom"),
+        ("44-NEW", "Hors département", "département de ses communes"),
+    ],
+)
+def test_a_code_that_is_no_territory_is_never_created_implicitly(staff_client, code, name, expected):
+    data = as_csv(official_rows({"85113": (code, name)}))
+    before = Territory.objects.count()
+    response = staff_client.post(
+        reverse("territories:composition_import"), {"file": SimpleUploadedFile("officiel.csv", data)}
+    )
+    assert response.status_code == 400
+    assert expected in response.content.decode()
+    assert Territory.objects.count() == before

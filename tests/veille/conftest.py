@@ -69,8 +69,10 @@ class FeedServer:
 
 
 @pytest.fixture
-def feed_server():
+def feed_server(settings):
     server = FeedServer()
+    # The portal fetches only public addresses; this test server (loopback) is let through by its exact address:port.
+    settings.SREFOP_OUTBOUND_ALLOWED_ADDRESSES = [server.base.removeprefix("http://")]
     yield server
     server.close()
 

@@ -25,7 +25,7 @@ def subscribe(user, codes=(), themes=(), frequency="daily", last_sent_days=1):
     return subscription
 
 
-def test_digest_has_exactly_the_new_items_of_the_subscriber():
+def test_digest_has_exactly_the_new_items_of_the_subscriber(django_capture_on_commit_callbacks):
     user = UserFactory()
     subscription = subscribe(user, codes=["49-CHO", "53-LAV"])
     old = tagged_item(title="Cholet : article déjà envoyé")
@@ -34,7 +34,8 @@ def test_digest_has_exactly_the_new_items_of_the_subscriber():
     tagged_item(title="Saumur : autre territoire")
     hidden = tagged_item(title="Cholet : article masqué")
     NewsItem.objects.filter(pk=hidden.pk).update(status="hidden")
-    assert tasks.send_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
@@ -55,14 +56,15 @@ def test_digest_has_exactly_the_new_items_of_the_subscriber():
     assert len(mail.outbox) == 1
 
 
-def test_theme_filter_and_no_email_when_nothing_matches():
+def test_theme_filter_and_no_email_when_nothing_matches(django_capture_on_commit_callbacks):
     user = UserFactory()
     subscribe(user, themes=["handicap"])
     tagged_item(title="Cholet : forum de l’emploi")
     assert tasks.send_digests() == 0
     assert mail.outbox == []
     tagged_item(title="Laval : Cap emploi et le handicap")
-    assert tasks.send_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == 1
     assert "Cap emploi" in mail.outbox[0].body and "forum" not in mail.outbox[0].body
 
 
@@ -116,3 +118,26 @@ def test_subscription_form(client_for, role_user):
     assert response.status_code == 400
     subscription.refresh_from_db()
     assert subscription.frequency == "weekly"
+
+
+@pytest.mark.parametrize(
+    ("count", "subject", "line"),
+    [
+        (0, None, None),
+        (1, "[Portail Srefop] Veille quotidienne : 1 article", "1 nouvel article"),
+        (2, "[Portail Srefop] Veille quotidienne : 2 articles", "2 nouveaux articles"),
+    ],
+)
+def test_digest_wording_counts_its_articles(count, subject, line, django_capture_on_commit_callbacks):
+    subscribe(UserFactory(), codes=["49-CHO"])
+    for i in range(count):
+        tagged_item(title=f"Cholet : article {i}")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests() == (1 if count else 0)
+    if not count:
+        assert mail.outbox == []  # nothing new: no e-mail rather than « 0 article »
+        return
+    (message,) = mail.outbox
+    assert message.subject == subject
+    assert line in message.body and "article(s)" not in message.body
+    assert message.body.rstrip().endswith("Le Portail Srefop — Carif-Oref des Pays de la Loire")

@@ -186,13 +186,16 @@ def test_oversize_feed_is_refused(feed_server, settings):
     assert "volumineux" in source.last_fetch_message
 
 
-def test_source_is_disabled_after_repeated_failures_and_staff_told(feed_server, settings):
+def test_source_is_disabled_after_repeated_failures_and_staff_told(
+    feed_server, settings, django_capture_on_commit_callbacks
+):
     settings.SREFOP_VEILLE_MAX_FAILURES = 3
     staff = StaffFactory()
     feed_server.add("/flux.xml", status=500)
     source = feed_source(feed_server)
-    for _ in range(3):
-        source = fetch_source(source_id=source.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            source = fetch_source(source_id=source.pk)
     assert not source.is_active
     assert source.consecutive_failures == 3
     assert "3 échecs" in source.disabled_reason

@@ -96,7 +96,14 @@ def fr_date(value, fmt="j F Y"):
 
 
 @register.filter
-def fr_plural(n, forms):
-    """{{ n|fr_plural:"article,articles" }} → « article » for 0 or 1, « articles » from 2."""
-    singular, _, plural_form = str(forms).partition(",")
-    return wording.plural(n or 0, singular, plural_form or singular)
+def fr_plural(count, forms):
+    """``{{ n|fr_plural:"action,actions" }}`` → « 1 action », « 2 actions » (French rule: 0 takes the singular).
+    Without the number: ``{{ n|fr_plural:"son statut|leur statut" }}`` (forms separated by « | »)."""
+    from srefop_portal.common.notifications import plural
+
+    count = int(count or 0)
+    if "|" in forms:
+        singular, plural_form = forms.split("|", 1)
+        return plural(count, singular, plural_form)
+    singular, plural_form = forms.split(",", 1)
+    return plural(count, f"%(count)s {singular}", f"%(count)s {plural_form}")

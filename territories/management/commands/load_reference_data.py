@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 from territories.reference import load_geography
 
 
@@ -24,8 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, cog_dir=None, territories_csv=None, **options):
         report = load_geography(cog_dir=cog_dir, territories_csv=territories_csv)
         self.stdout.write(self.style.SUCCESS(f"Géographie : {report}"))
-        for config, module in app_modules("reference"):
-            if config.name == "territories" or not hasattr(module, "load_reference"):
-                continue
-            message = module.load_reference()
+        for config, load_reference in implementations("reference.load_reference"):
+            message = load_reference()
             self.stdout.write(self.style.SUCCESS(f"{config.verbose_name} : {message}"))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from srefop_portal.common.plugins import app_modules
+from srefop_portal.common.hooks import implementations
 
 
 class Command(BaseCommand):
@@ -23,10 +23,8 @@ class Command(BaseCommand):
             )
         call_command("load_reference_data", stdout=self.stdout)
         accounts = []
-        for config, module in app_modules("demo"):
-            if not hasattr(module, "load_demo"):
-                continue
-            result = module.load_demo()
+        for config, load_demo in implementations("demo.load_demo"):
+            result = load_demo()
             accounts.extend(result.get("accounts", []) if isinstance(result, dict) else [])
             message = result.get("message", "") if isinstance(result, dict) else str(result or "")
             self.stdout.write(self.style.SUCCESS(f"Démonstration — {config.verbose_name} : {message}"))

@@ -1,0 +1,264 @@
+"""Cached parts of the roadmap page of a Clefop's workspace, built once per roadmap version and per reader class.
+
+What the roadmap page shows differs by what its reader may see and do, never by who the reader is: a *reader
+class* (:class:`ReaderClass`) is the set of roadmap permissions of the reader on the Clefop (edit, submit, adopt...,
+see ``roadmap_permissions``) plus whether they see the restricted actions (the Clefop's own members of any position
+and the Cariforef staff). A member, an observer, an animateur·rice, a co-chair, the staff, a Cdefop or Crefop member
+fall into a handful of such classes; each class gets its own fragments, shared by every person in it. The fragments
+are rendered without request nor user (``render_to_string``) and cached by ``srefop_portal.common.versions`` until
+the roadmaps, the bodies (organisation names) or the people (pilot names) change, and at most for the day (the
+« en retard » badges depend on the date). Person-specific bits — the CSRF-protected buttons of a draft, the
+actions the reader pilots, notices — stay in the page, outside the fragments.
+
+Large roadmaps: each priority shows its first ``COLLAPSE_AFTER`` actions; the rest is one link away, loaded in
+place by HTMX ``PAGE_SIZE`` at a time (the rows are fragments too), or, without JavaScript, on the paginated page
+of the priority (``priority_actions``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from clefop.models import perimeter_of
+from srefop_portal.common import versions
+
+from .models import Action, ActionStatus, AnnualReview, Priority, Roadmap
+
+# Data shown in the fragments: roadmaps (priorities, actions), clefop (pilot organisations), accounts (pilots).
+APPS = ("roadmaps", "clefop", "accounts")
+COLLAPSE_AFTER = 15  # actions of a priority shown on the roadmap page
+PAGE_SIZE = 50  # actions per « afficher la suite » and per page of a priority
+
+ROADMAP_PERMISSIONS = ("edit", "create", "submit", "adopt", "return", "revise", "archive", "review")
+
+
+def roadmap_permissions(user, body) -> dict:
+    return {name: user.has_perm(f"roadmaps.{name}_roadmap", body) for name in ROADMAP_PERMISSIONS} | {
+        "restore": user.has_perm("roadmaps.restore_version", body),
+        "report": user.has_perm("roadmaps.download_report", body),
+    }
+
+
+@dataclass(frozen=True)
+class ReaderClass:
+    """What a reader of a Clefop's roadmap may see and do: the key of the fragments, never the person."""
+
+    sees_restricted: bool
+    permissions: tuple[tuple[str, bool], ...]
+
+    @property
+    def can_edit(self) -> bool:
+        return dict(self.permissions).get("edit", False)
+
+    @property
+    def key(self) -> str:
+        allowed = ",".join(name for name, granted in self.permissions if granted)
+        return f"restricted={int(self.sees_restricted)};{allowed}"
+
+
+def reader_class(user, body, permissions: dict | None = None) -> ReaderClass:
+    """The class of ``user`` reading the roadmaps of ``body`` (``permissions``: roadmap_permissions, if known)."""
+    perimeter = perimeter_of(user)
+    permissions = roadmap_permissions(user, body) if permissions is None else permissions
+    return ReaderClass(
+        sees_restricted=perimeter.is_staff or body.pk in perimeter.positions,
+        permissions=tuple(sorted(permissions.items())),
+    )
+
+
+def roadmap_priorities(roadmap: Roadmap) -> list[Priority]:
+    """The priorities of a roadmap with their challenges and ambition sheets: the same for every reader, cached
+    until the roadmaps change (each call returns fresh objects, which the caller may annotate)."""
+
+    def build():
+        return list(
+            Priority.objects.filter(roadmap=roadmap).prefetch_related("challenges", "sheets").order_by("order", "pk")
+        )
+
+    return versions.cached("roadmaps:priorities", apps=("roadmaps",), vary=(roadmap.pk,), build=build)
+
+
+def visible_actions(roadmap: Roadmap, *, sees_restricted: bool):
+    """The actions of ``roadmap`` a reader sees (the roadmap itself being in their scope), in page order."""
+    actions = Action.objects.filter(roadmap=roadmap)
+    if not sees_restricted:
+        actions = actions.filter(restricted=False)
+    return (
+        actions.select_related("pilot_organisation", "working_group").prefetch_related("pilots").order_by("order", "pk")
+    )
+
+
+def roadmap_detail_context(roadmap: Roadmap, user=None, *, public: bool = False, sees_restricted=None) -> dict:
+    """Everything the roadmap page shows, in a constant number of queries: the actions of ``user`` (restricted
+    ones for the Clefop's members and staff), those of a reader who ``sees_restricted`` or not, or the public ones."""
+    if sees_restricted is None:
+        sees_restricted = False if public else reader_class(user, roadmap.body, {}).sees_restricted
+    priorities = roadmap_priorities(roadmap)
+    by_priority = {p.pk: [] for p in priorities}
+    for action in visible_actions(roadmap, sees_restricted=sees_restricted):
+        by_priority.setdefault(action.priority_id, []).append(action)
+    all_actions = []
+    for priority in priorities:
+        priority.action_list = by_priority.get(priority.pk, [])
+        counted = [a for a in priority.action_list if a.status != ActionStatus.ABANDONED]
+        priority.progress_value = sum(a.progress for a in counted) / len(counted) if counted else None
+        priority.overdue_total = sum(1 for a in priority.action_list if a.is_overdue)
+        all_actions.extend(priority.action_list)
+    counted = [a for a in all_actions if a.status != ActionStatus.ABANDONED]
+    by_status = [
+        {"value": value, "label": label, "count": sum(1 for a in all_actions if a.status == value)}
+        for value, label in ActionStatus.choices
+    ]
+    return {
+        "priorities": priorities,
+        "action_total": len(all_actions),
+        "overdue_total": sum(1 for a in all_actions if a.is_overdue),
+        "progress_value": sum(a.progress for a in counted) / len(counted) if counted else None,
+        "by_status": by_status,
+    }
+
+
+def priority_actions_url(roadmap: Roadmap, priority_pk: int) -> str:
+    return reverse("roadmaps:priority_actions", args=[roadmap.body.slug, roadmap.pk, priority_pk])
+
+
+def more_link(roadmap: Roadmap, priority: Priority, start: int, total: int) -> dict | None:
+    """The « afficher la suite » row after the first ``start`` actions of a priority (None when all are shown):
+    HTMX loads the next rows in place; without JavaScript, the link opens the page of the priority holding them."""
+    if start >= total:
+        return None
+    url = priority_actions_url(roadmap, priority.pk)
+    return {
+        "href": f"{url}?page={start // PAGE_SIZE + 1}",
+        "hx_get": f"{url}?debut={start}",
+        "count": min(PAGE_SIZE, total - start),
+        "remaining": total - start,
+        "priority": priority,
+    }
+
+
+def _vary(roadmap: Roadmap, reader: ReaderClass, *extra) -> tuple:
+    return (roadmap.pk, reader.key, timezone.localdate().isoformat(), *extra)
+
+
+def roadmap_record(roadmap: Roadmap) -> dict:
+    """Steps, annual reviews and other versions of a roadmap: the same for every reader of it."""
+    return {
+        "transitions": list(roadmap.transitions.select_related("by")[:10]),
+        # date and summary only (no assessments here), earlier versions of the period included
+        "reviews": list(AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk")[:3]),
+        "versions": list(
+            Roadmap.objects.filter(body_id=roadmap.body_id, start_year=roadmap.start_year, end_year=roadmap.end_year)
+            .exclude(pk=roadmap.pk)
+            .order_by("-version")
+        ),
+    }
+
+
+def my_actions(roadmap: Roadmap, user, reader: ReaderClass) -> list[Action]:
+    """The actions of ``roadmap`` that ``user`` pilots (one query, outside the fragments: it is theirs alone)."""
+    actions = Action.objects.filter(roadmap=roadmap, pilots=user)
+    if not reader.sees_restricted:
+        actions = actions.filter(restricted=False)
+    return list(
+        actions.only("pk", "title", "status", "end_date", "roadmap_id").order_by("priority__order", "order", "pk")
+    )
+
+
+def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
+    """The synthesis, the section of each priority (first actions, then the « afficher la suite » row) and the
+    record (annual reviews, steps, other versions) as HTML, for one reader class:
+    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record"}``."""
+
+    def build():
+        context = roadmap_detail_context(roadmap, sees_restricted=reader.sees_restricted)
+        path = roadmap.get_absolute_url()
+        sections = []
+        for priority in context["priorities"]:
+            total = len(priority.action_list)
+            html = render_to_string(
+                "roadmaps/_priority_section.html",
+                {
+                    "priority": priority,
+                    "roadmap": roadmap,
+                    "body": roadmap.body,
+                    "actions": priority.action_list[:COLLAPSE_AFTER],
+                    "more": more_link(roadmap, priority, COLLAPSE_AFTER, total),
+                    "public": False,
+                    "can_edit": reader.can_edit,
+                    "next_path": path,
+                    "focus_first": False,
+                },
+            )
+            sections.append(
+                {
+                    "pk": priority.pk,
+                    "order": priority.order,
+                    "title": priority.title,
+                    "action_count": total,
+                    "html": html,
+                }
+            )
+        return {
+            "summary": render_to_string("roadmaps/_roadmap_summary.html", context),
+            "priorities": sections,
+            "record": render_to_string(
+                "roadmaps/_roadmap_record.html", {"roadmap": roadmap, "body": roadmap.body, **roadmap_record(roadmap)}
+            ),
+        }
+
+    data = versions.cached("roadmaps:page-sections", apps=APPS, vary=_vary(roadmap, reader), build=build)
+    return {
+        "summary": mark_safe(data["summary"]),  # rendered by render_to_string (autoescaped)
+        "priorities": [section | {"html": mark_safe(section["html"])} for section in data["priorities"]],
+        "record": mark_safe(data["record"]),
+    }
+
+
+def priority_rows(roadmap: Roadmap, priority: Priority, reader: ReaderClass, *, start: int, mode: str) -> dict:
+    """Rows of the actions of ``priority`` from ``start`` (``PAGE_SIZE`` of them) as HTML, for one reader class.
+
+    ``mode`` is ``"more"`` (loaded by HTMX into the roadmap page: followed by the next « afficher la suite » row,
+    the first new row takes the focus) or ``"page"`` (the page of the priority: status edits come back to it).
+    Returns ``{"html", "total", "start"}`` (``start`` brought back within the actions)."""
+
+    def build():
+        actions = visible_actions(roadmap, sees_restricted=reader.sees_restricted).filter(priority=priority)
+        total = actions.count()
+        # Past the end (a page number typed by hand, actions deleted since): the last page.
+        first = start if start < total else max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+        shown = list(actions[first : first + PAGE_SIZE])
+        next_path = roadmap.get_absolute_url() if mode == "more" else priority_actions_url(roadmap, priority.pk)
+        html = render_to_string(
+            "roadmaps/_action_rows.html",
+            {
+                "actions": shown,
+                "more": more_link(roadmap, priority, first + PAGE_SIZE, total) if mode == "more" else None,
+                "public": False,
+                "can_edit": reader.can_edit,
+                "body": roadmap.body,
+                "next_path": next_path,
+                "focus_first": mode == "more",
+            },
+        )
+        return {"html": html, "total": total, "start": first}
+
+    data = versions.cached(
+        "roadmaps:priority-rows", apps=APPS, vary=_vary(roadmap, reader, priority.pk, start, mode), build=build
+    )
+    return data | {"html": mark_safe(data["html"])}
+
+
+def priority_page(roadmap: Roadmap, priority: Priority, reader: ReaderClass, number: int):
+    """(rows, page_obj) of page ``number`` of a priority's actions (brought back within the pages)."""
+    rows = priority_rows(roadmap, priority, reader, start=(max(number, 1) - 1) * PAGE_SIZE, mode="page")
+    page_obj = Paginator(range(rows["total"]), PAGE_SIZE, allow_empty_first_page=True).get_page(
+        rows["start"] // PAGE_SIZE + 1
+    )
+    return rows, page_obj

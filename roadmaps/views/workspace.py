@@ -662,7 +662,7 @@ def _positions(user):
 class AnnualReviewCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
     permission_required = "roadmaps.review_roadmap"
     template_name = "roadmaps/review_form.html"
-    success_message = "Point d'étape enregistré."
+    success_message = "Point d’étape enregistré."
 
     def make_form(self, data=None, files=None):
         return AnnualReviewForm(data, priorities=self.get_roadmap().priorities.order_by("order"))

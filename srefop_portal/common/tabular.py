@@ -431,7 +431,7 @@ def read_table(data: bytes, filename: str = "", expected_columns: set[str] | Non
         raw_rows, notes = _read_xlsx(data)
         encoding, delimiter = "XLSX", ""
     elif name.endswith(".xls"):
-        raise TableReadError("Le format .xls n'est pas lu : enregistrez le fichier en .xlsx ou .csv.")
+        raise TableReadError("Le format .xls n’est pas lu : enregistrez le fichier en .xlsx ou .csv.")
     else:
         # Not an archive, whatever its name says: a PDF or a picture is named as such, a CSV saved as .xlsx is read.
         raw_rows, encoding, delimiter = _read_csv(data)

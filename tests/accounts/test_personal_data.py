@@ -75,7 +75,7 @@ def person(staff_user):
     )
     MeetingParticipant.objects.update_or_create(meeting=meeting, user=user, defaults={"status": "present"})
     upload_document(body=nantes, title="Diagnostic partagé", data=PDF, filename="diagnostic.pdf", by=user)
-    CalendarToken.objects.create(user=user, token="jeton-zephirine")
+    CalendarToken.objects.create(user=user, token_hash="0" * 64)
     # offre de services: a registration, a support request, a dispositif edited.
     session = SessionFactory(title="Atelier orientation", capacity=1)
     offer_services.register(session=session, user=user)

@@ -23,11 +23,11 @@ def test_the_projects_hooks_pass_the_check():
 
 def test_the_check_fails_for_a_declared_hook_that_is_missing(monkeypatch):
     territories = apps.get_app_config("territories")
-    monkeypatch.setattr(territories, "hooks", (*territories.hooks, "personal_data.export"))
+    monkeypatch.setattr(territories, "hooks", (*territories.hooks, "calendar.personal_events"))
     errors = hooks.hook_errors()
     assert _ids(errors) == ["srefop.E102"]
-    assert "territories déclare le point d'extension « personal_data.export »" in errors[0].msg
-    assert "territories/personal_data.py" in errors[0].msg
+    assert "territories déclare le point d'extension « calendar.personal_events »" in errors[0].msg
+    assert "territories/calendar.py" in errors[0].msg
     with pytest.raises(SystemCheckError, match="srefop.E102"):
         call_command("check")
 

@@ -6,6 +6,7 @@ class ClefopConfig(AppConfig):
     verbose_name = "Instances"
     # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
     hooks = (
+        "jobs",
         "reference.load_reference",
         "demo.load_demo",
         "panels.territory_panels",

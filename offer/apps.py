@@ -6,6 +6,7 @@ class OfferConfig(AppConfig):
     verbose_name = "Offre de services"
     # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
     hooks = (
+        "jobs",
         "demo.load_demo",
         "panels.territory_panels",
         "staff.staff_tiles",

@@ -6,6 +6,7 @@ class TerritoriesConfig(AppConfig):
     verbose_name = "Territoires"
     # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
     hooks = (
+        "jobs",
         "staff.staff_tiles",
         "personal_data.export",
         "personal_data.erase",

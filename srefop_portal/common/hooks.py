@@ -220,7 +220,20 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
                     )
                 )
         for hook in HOOKS.values():
-            if not hook.function or hook.name in declared(config):
+            if hook.name in declared(config):
+                continue
+            if not hook.function:  # a module hook (jobs.py): its mere presence is the contribution
+                if config.name != __package__ and importlib.util.find_spec(f"{config.name}.{hook.module}"):
+                    errors.append(
+                        checks.Error(
+                            f"{config.name} a un module {hook.module}.py sans le déclarer : le point d'extension "
+                            f"« {hook.name} » ne l'importera pas.",
+                            hint=f"Ajoutez « {hook.name} » à {config.__class__.__name__}.hooks "
+                            f"({config.name}/apps.py).",
+                            obj=config,
+                            id="srefop.E103",
+                        )
+                    )
                 continue
             try:
                 module = _module(config, hook.module)

@@ -84,7 +84,13 @@ def test_the_check_fails_for_a_hook_defined_but_not_declared(monkeypatch):
 def test_implementations_follow_installed_apps_and_declarations():
     labels = [config.label for config, _function in hooks.implementations("panels.territory_panels")]
     assert labels == ["clefop", "offer", "roadmaps", "reperes", "veille"]
-    assert [config.label for config, _module in hooks.implementations("jobs")] == ["roadmaps", "reperes"]
+    assert [config.label for config, _module in hooks.implementations("jobs")] == [
+        "territories",
+        "clefop",
+        "offer",
+        "roadmaps",
+        "reperes",
+    ]
     with pytest.raises(hooks.HookError):
         list(hooks.implementations("panels.unknown"))
 
@@ -98,3 +104,11 @@ def test_architecture_doc_shows_the_registry():
     )
     for name in hooks.HOOKS:
         assert f"`<app>/{hooks.HOOKS[name].module}.py`" in shown
+
+
+def test_the_check_fails_for_an_undeclared_jobs_module(monkeypatch):
+    offer = apps.get_app_config("offer")
+    monkeypatch.setattr(offer, "hooks", tuple(h for h in offer.hooks if h != "jobs"))  # offer/jobs.py exists
+    errors = hooks.hook_errors()
+    assert _ids(errors) == ["srefop.E103"]
+    assert "offer a un module jobs.py sans le déclarer" in errors[0].msg

@@ -12,13 +12,14 @@ from django.utils import timezone
 from srefop_portal.common.models import Job, OutboxMessage
 from tests.accounts.factories import StaffFactory
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.second_factor import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in_staff(page):
     client = Client()
-    client.force_login(StaffFactory(email="equipe@exemple.fr"))  # staff sign in with a second factor
+    sign_in(client, StaffFactory(email="equipe@exemple.fr"))  # a staff session that passed the second factor
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
           "url": page.base_url}]

@@ -93,12 +93,13 @@ def test_staff_corrects_a_false_tag_once_for_the_source(page, live_server):
 
     from territories.models import Territory
     from tests.roles import make_role_user
+    from tests.second_factor import sign_in
     from tests.veille.factories import NewsItemFactory, SourceFactory
     from veille.models import TagCorrection, TerritoryTag
     from veille.tagging import tag_items
 
     client = Client()
-    client.force_login(make_role_user("staff"))
+    sign_in(client, make_role_user("staff"))  # a staff session that passed the second factor
     host = urlparse(live_server.url).hostname
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]

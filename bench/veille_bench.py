@@ -509,6 +509,11 @@ def bench_ingestion(count=5000):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/flux.xml"
+    # The portal refuses loopback addresses (srefop_portal/common/outbound.py); the bench lets exactly its own feed
+    # server through, the way the tests do, so that the real fetch path (checks included) is measured.
+    from django.conf import settings
+
+    settings.SREFOP_OUTBOUND_ALLOWED_ADDRESSES = [f"127.0.0.1:{server.server_address[1]}"]
     source, _ = Source.objects.update_or_create(
         name="Banc d'essai — flux", defaults={"kind": Source.Kind.FEED, "feed_url": url, "is_active": True}
     )

@@ -659,7 +659,8 @@ class Generator:
         from django.utils import timezone
         from simple_history.utils import bulk_create_with_history
 
-        from clefop.models import Dispositif, Membership, Position
+        from clefop.models import Membership, Position
+        from offer.models import Dispositif
         from roadmaps.models import (
             Action,
             ActionStatus,

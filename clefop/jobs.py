@@ -1,7 +1,6 @@
 """Background jobs of the clefop app: applying a large members file, checked first (``srefop_portal.common.imports``).
 The view applies small files inline with the same function."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from srefop_portal.common.imports import register_stashed_import
@@ -23,10 +22,6 @@ def apply_member_import(result, *, by) -> str:
     )
 
 
-def _requester(job):
-    return get_user_model().objects.filter(pk=job.requester_id).first()
-
-
 @register_stashed_import(
     "clefop.import_members",
     label="Import de membres",
@@ -35,4 +30,4 @@ def _requester(job):
     context=lambda job: JobContext(links=[Link("Annuaire", reverse("clefop:directory"))]),
 )
 def import_members_job(result, *, job, progress) -> str:
-    return apply_member_import(result, by=_requester(job))
+    return apply_member_import(result, by=job.requester)

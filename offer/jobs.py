@@ -1,7 +1,6 @@
 """Background jobs of the offer app: applying a large dispositifs file, checked first
 (``srefop_portal.common.imports``). The view applies small files inline with the same function."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from clefop.services import ClefopError
@@ -31,5 +30,4 @@ def apply_dispositif_import(result, *, by) -> str:
     context=lambda job: JobContext(links=[Link("Offre de services", reverse("offer:dispositif_list"))]),
 )
 def import_dispositifs_job(result, *, job, progress) -> str:
-    user = get_user_model().objects.filter(pk=job.requester_id).first()
-    return apply_dispositif_import(result, by=user)
+    return apply_dispositif_import(result, by=job.requester)

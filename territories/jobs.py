@@ -1,6 +1,5 @@
 """Background jobs of the territories app: applying a large official composition file."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from srefop_portal.common.imports import register_stashed_import
@@ -22,10 +21,9 @@ def _context(job) -> JobContext:
     context=_context,
 )
 def import_composition(result, *, job, progress) -> str:
-    user = get_user_model().objects.filter(pk=job.requester_id).first()
     return apply_composition_import(
         result,
-        user=user,
+        user=job.requester,
         source=job.params.get("filename", ""),
         create_territories=bool(job.params.get("options", {}).get("create_territories")),
     )

@@ -174,20 +174,22 @@ def roadmap_record(roadmap: Roadmap) -> dict:
     }
 
 
-def my_actions(roadmap: Roadmap, user, reader: ReaderClass) -> list[Action]:
-    """The actions of ``roadmap`` that ``user`` pilots (one query, outside the fragments: it is theirs alone)."""
-    actions = Action.objects.filter(roadmap=roadmap, pilots=user)
-    if not reader.sees_restricted:
-        actions = actions.filter(restricted=False)
-    return list(
-        actions.only("pk", "title", "status", "end_date", "roadmap_id").order_by("priority__order", "order", "pk")
-    )
+def my_actions(roadmap: Roadmap, user, sections: dict) -> list[Action]:
+    """The actions of ``roadmap`` that ``user`` pilots, among those of the reader's class (``sections``, from
+    :func:`roadmap_sections`, lists each visible action with its pilots): picked outside the fragments, as they are
+    the reader's alone, without a query."""
+    return [
+        Action(pk=pk, title=title, status=status, end_date=end_date, roadmap_id=roadmap.pk)
+        for pk, title, status, end_date, pilot_ids in sections["pilotage"]
+        if user.pk in pilot_ids
+    ]
 
 
 def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
     """The synthesis, the section of each priority (first actions, then the « afficher la suite » row) and the
     record (annual reviews, steps, other versions) as HTML, for one reader class:
-    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record"}``."""
+    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record", "pilotage"}``
+    (``pilotage``: ``(pk, title, status, end_date, pilot ids)`` of each action shown, for :func:`my_actions`)."""
 
     def build():
         context = roadmap_detail_context(roadmap, sees_restricted=reader.sees_restricted)
@@ -218,7 +220,13 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
                     "html": html,
                 }
             )
+        pilotage = [
+            (a.pk, a.title, a.status, a.end_date, frozenset(p.pk for p in a.pilots.all()))
+            for priority in context["priorities"]
+            for a in priority.action_list
+        ]
         return {
+            "pilotage": pilotage,
             "summary": render_to_string("roadmaps/_roadmap_summary.html", context),
             "priorities": sections,
             "record": render_to_string(
@@ -226,11 +234,12 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
             ),
         }
 
-    data = versions.cached("roadmaps:page-sections", apps=APPS, vary=_vary(roadmap, reader), build=build)
+    data = versions.cached("roadmaps:page-sections-v2", apps=APPS, vary=_vary(roadmap, reader), build=build)
     return {
         "summary": mark_safe(data["summary"]),  # rendered by render_to_string (autoescaped)
         "priorities": [section | {"html": mark_safe(section["html"])} for section in data["priorities"]],
         "record": mark_safe(data["record"]),
+        "pilotage": data["pilotage"],
     }
 
 

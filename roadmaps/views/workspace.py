@@ -105,7 +105,7 @@ class RoadmapDetailView(RoadmapMixin, TemplateView):
         reader = reader_class(user, body, permissions)
         context["sections"] = roadmap_sections(roadmap, reader)
         context["perms_roadmap"] = permissions
-        context["my_actions"] = my_actions(roadmap, user, reader)
+        context["my_actions"] = my_actions(roadmap, user, context["sections"])
         return context
 
 

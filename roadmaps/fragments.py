@@ -44,7 +44,7 @@ PAGE_SIZE = 50  # actions per « afficher la suite » and per page of a priority
 
 # Data shown on an action's page: the above, and the dispositifs mobilised (offer).
 ACTION_APPS = (*APPS, "offer")
-HISTORY_PAGE_SIZE = 50  # entries per page of a roadmap's history
+HISTORY_PAGE_SIZE = 20  # entries per page of a roadmap's history (a creation lists every field: ≈ 4 ko each)
 # What ``{% csrf_token %}`` gives in a fragment (rendered without request): replaced by the reader's own token.
 CSRF_PLACEHOLDER = "srefop-csrf-token-placeholder"
 
@@ -176,12 +176,11 @@ def roadmap_record(roadmap: Roadmap) -> dict:
 
 def my_actions(roadmap: Roadmap, user, sections: dict) -> list[Action]:
     """The actions of ``roadmap`` that ``user`` pilots, among those of the reader's class (``sections``, from
-    :func:`roadmap_sections`, lists each visible action with its pilots): picked outside the fragments, as they are
-    the reader's alone, without a query."""
+    :func:`roadmap_sections`, lists the actions shown by pilot): picked outside the fragments, as they are the
+    reader's alone, without a query."""
     return [
         Action(pk=pk, title=title, status=status, end_date=end_date, roadmap_id=roadmap.pk)
-        for pk, title, status, end_date, pilot_ids in sections["pilotage"]
-        if user.pk in pilot_ids
+        for pk, title, status, end_date in sections["pilotage"].get(user.pk, ())
     ]
 
 
@@ -189,7 +188,8 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
     """The synthesis, the section of each priority (first actions, then the « afficher la suite » row) and the
     record (annual reviews, steps, other versions) as HTML, for one reader class:
     ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record", "pilotage"}``
-    (``pilotage``: ``(pk, title, status, end_date, pilot ids)`` of each action shown, for :func:`my_actions`)."""
+    (``pilotage``: ``{pilot id: [(pk, title, status, end_date) of each action shown they pilot]}``, in page order,
+    for :func:`my_actions`)."""
 
     def build():
         context = roadmap_detail_context(roadmap, sees_restricted=reader.sees_restricted)
@@ -220,11 +220,11 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
                     "html": html,
                 }
             )
-        pilotage = [
-            (a.pk, a.title, a.status, a.end_date, frozenset(p.pk for p in a.pilots.all()))
-            for priority in context["priorities"]
-            for a in priority.action_list
-        ]
+        pilotage = {}
+        for priority in context["priorities"]:
+            for action in priority.action_list:
+                for pilot in action.pilots.all():
+                    pilotage.setdefault(pilot.pk, []).append((action.pk, action.title, action.status, action.end_date))
         return {
             "pilotage": pilotage,
             "summary": render_to_string("roadmaps/_roadmap_summary.html", context),

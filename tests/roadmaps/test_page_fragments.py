@@ -155,22 +155,22 @@ def test_action_page_same_query_count_with_few_and_many_details(client_for, role
 
 
 def test_history_paginated_newest_first_without_a_cut(client_for):
-    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=HISTORY_PAGE_SIZE + 20)
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=2 * HISTORY_PAGE_SIZE + 10)
     client = client_for("member")
-    first = client.get(history_url(roadmap)).content.decode()
-    second = client.get(history_url(roadmap, "?page=2")).content.decode()
-    shown = ENTRY.findall(first) + ENTRY.findall(second)
+    pages = [client.get(history_url(roadmap, f"?page={n}")).content.decode() for n in (1, 2, 3, 4)]
+    shown = [entry for page in pages[:3] for entry in ENTRY.findall(page)]
     # The roadmap (created, then adopted), its priority and every action: nothing left out, each once.
-    total = roadmap.history.count() + 1 + HISTORY_PAGE_SIZE + 20
-    assert len(ENTRY.findall(first)) == HISTORY_PAGE_SIZE and len(shown) == len(set(shown)) == total
-    assert "Page suivante" in first and "Page précédente" in second
-    assert f"Entrées 1 à {HISTORY_PAGE_SIZE} sur {total}" in first
+    total = roadmap.history.count() + 1 + 2 * HISTORY_PAGE_SIZE + 10
+    assert len(ENTRY.findall(pages[0])) == HISTORY_PAGE_SIZE and len(shown) == len(set(shown)) == total
+    assert "Page suivante" in pages[0] and "Page précédente" in pages[2] and "Page suivante" not in pages[2]
+    assert f"Entrées 1 à {HISTORY_PAGE_SIZE} sur {total}" in pages[0]
     newest = Action.history.filter(roadmap_id=roadmap.pk).order_by("-history_date", "-history_id").first()
     assert shown[0] == f"version-action-{newest.history_id}"
-    for wrong in ("?page=999", "?page=abc", "?page=-1"):
+    assert shown[-1] == f"version-feuille-de-route-{roadmap.history.earliest('history_date').history_id}"
+    assert ENTRY.findall(pages[3]) == ENTRY.findall(pages[2])  # past the end: the last page
+    for wrong in ("?page=abc", "?page=-1", "?page=0"):
         response = client.get(history_url(roadmap, wrong))
-        assert response.status_code == 200 and ENTRY.search(response.content.decode())
-    assert ENTRY.findall(client.get(history_url(roadmap, "?page=999")).content.decode()) == ENTRY.findall(second)
+        assert response.status_code == 200 and ENTRY.findall(response.content.decode()) == ENTRY.findall(pages[0])
 
 
 def test_history_restricted_actions_by_class(client_for):

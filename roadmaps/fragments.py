@@ -17,9 +17,12 @@ of the priority (``priority_actions``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,12 +31,22 @@ from django.utils.safestring import mark_safe
 from clefop.models import perimeter_of
 from srefop_portal.common import versions
 
+from .forms import BudgetLineForm, DocumentForm, IndicatorForm, StatusForm, SubActionForm
+from .history import entries_for
 from .models import Action, ActionStatus, AnnualReview, Priority, Roadmap
+
+logger = logging.getLogger(__name__)
 
 # Data shown in the fragments: roadmaps (priorities, actions), clefop (pilot organisations), accounts (pilots).
 APPS = ("roadmaps", "clefop", "accounts")
 COLLAPSE_AFTER = 15  # actions of a priority shown on the roadmap page
 PAGE_SIZE = 50  # actions per « afficher la suite » and per page of a priority
+
+# Data shown on an action's page: the above, and the dispositifs mobilised (offer).
+ACTION_APPS = (*APPS, "offer")
+HISTORY_PAGE_SIZE = 20  # entries per page of a roadmap's history (a creation lists every field: ≈ 4 ko each)
+# What ``{% csrf_token %}`` gives in a fragment (rendered without request): replaced by the reader's own token.
+CSRF_PLACEHOLDER = "srefop-csrf-token-placeholder"
 
 ROADMAP_PERMISSIONS = ("edit", "create", "submit", "adopt", "return", "revise", "archive", "review")
 
@@ -161,20 +174,22 @@ def roadmap_record(roadmap: Roadmap) -> dict:
     }
 
 
-def my_actions(roadmap: Roadmap, user, reader: ReaderClass) -> list[Action]:
-    """The actions of ``roadmap`` that ``user`` pilots (one query, outside the fragments: it is theirs alone)."""
-    actions = Action.objects.filter(roadmap=roadmap, pilots=user)
-    if not reader.sees_restricted:
-        actions = actions.filter(restricted=False)
-    return list(
-        actions.only("pk", "title", "status", "end_date", "roadmap_id").order_by("priority__order", "order", "pk")
-    )
+def my_actions(roadmap: Roadmap, user, sections: dict) -> list[Action]:
+    """The actions of ``roadmap`` that ``user`` pilots, among those of the reader's class (``sections``, from
+    :func:`roadmap_sections`, lists the actions shown by pilot): picked outside the fragments, as they are the
+    reader's alone, without a query."""
+    return [
+        Action(pk=pk, title=title, status=status, end_date=end_date, roadmap_id=roadmap.pk)
+        for pk, title, status, end_date in sections["pilotage"].get(user.pk, ())
+    ]
 
 
 def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
     """The synthesis, the section of each priority (first actions, then the « afficher la suite » row) and the
     record (annual reviews, steps, other versions) as HTML, for one reader class:
-    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record"}``."""
+    ``{"summary", "priorities": [{"pk", "order", "title", "action_count", "html"}], "record", "pilotage"}``
+    (``pilotage``: ``{pilot id: [(pk, title, status, end_date) of each action shown they pilot]}``, in page order,
+    for :func:`my_actions`)."""
 
     def build():
         context = roadmap_detail_context(roadmap, sees_restricted=reader.sees_restricted)
@@ -205,7 +220,13 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
                     "html": html,
                 }
             )
+        pilotage = {}
+        for priority in context["priorities"]:
+            for action in priority.action_list:
+                for pilot in action.pilots.all():
+                    pilotage.setdefault(pilot.pk, []).append((action.pk, action.title, action.status, action.end_date))
         return {
+            "pilotage": pilotage,
             "summary": render_to_string("roadmaps/_roadmap_summary.html", context),
             "priorities": sections,
             "record": render_to_string(
@@ -213,11 +234,12 @@ def roadmap_sections(roadmap: Roadmap, reader: ReaderClass) -> dict:
             ),
         }
 
-    data = versions.cached("roadmaps:page-sections", apps=APPS, vary=_vary(roadmap, reader), build=build)
+    data = versions.cached("roadmaps:page-sections-v2", apps=APPS, vary=_vary(roadmap, reader), build=build)
     return {
         "summary": mark_safe(data["summary"]),  # rendered by render_to_string (autoescaped)
         "priorities": [section | {"html": mark_safe(section["html"])} for section in data["priorities"]],
         "record": mark_safe(data["record"]),
+        "pilotage": data["pilotage"],
     }
 
 
@@ -262,3 +284,122 @@ def priority_page(roadmap: Roadmap, priority: Priority, reader: ReaderClass, num
         rows["start"] // PAGE_SIZE + 1
     )
     return rows, page_obj
+
+
+def with_csrf_token(request, html: str):
+    """``html`` (a fragment rendered with ``csrf_token=CSRF_PLACEHOLDER``) holding the token of ``request``'s
+    reader in its forms: the token is never cached, the rest is."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # rendered by render_to_string (autoescaped); the token is URL-safe
+
+
+def action_body(action: Action, reader: ReaderClass) -> str:
+    """The body of an action's page (its record, sub-actions, documents, budget, indicators, progress notes and,
+    for those who may edit, the empty add-forms) as HTML for one reader class, with ``CSRF_PLACEHOLDER`` where each
+    form's token goes (see :func:`with_csrf_token`). The action itself is read by the view, scoped to the reader."""
+    roadmap = action.roadmap
+
+    def build():
+        return render_to_string(
+            "roadmaps/_action_detail_body.html",
+            {
+                "action": action,
+                "roadmap": roadmap,
+                "body": roadmap.body,
+                "action_url": action.get_absolute_url(),
+                "csrf_token": CSRF_PLACEHOLDER,
+                "perms_roadmap": dict(reader.permissions),
+                "notes": action.notes.select_related("author")[:20],
+                "sub_actions": action.sub_actions.all(),
+                "budget_lines": action.budget_lines.all(),
+                "indicators": action.indicators.all(),
+                "documents": action.documents.all(),
+                "pilots": action.pilots.all(),
+                "rome_codes": action.rome_codes.all(),
+                "naf_divisions": action.naf_divisions.all(),
+                "recommendations": action.recommendations.all(),
+                "status_form": StatusForm(initial={"status": action.status, "progress": action.progress}),
+                "budget_form": BudgetLineForm(prefix="budget"),
+                "indicator_form": IndicatorForm(prefix="indicator"),
+                "sub_action_form": SubActionForm(prefix="sub"),
+                "document_form": DocumentForm(prefix="doc"),
+            },
+        )
+
+    return versions.cached(
+        "roadmaps:action-body",
+        apps=ACTION_APPS,
+        vary=(action.pk, action.version, reader.key, timezone.localdate().isoformat()),
+        build=build,
+    )
+
+
+def _roadmap_history_entries(roadmap: Roadmap, *, hides_restricted: bool):
+    restricted_ids = set()
+    if hides_restricted:
+        restricted_ids = set(Action.objects.filter(roadmap=roadmap, restricted=True).values_list("pk", flat=True))
+    action_records = list(Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))
+    if restricted_ids:
+        action_records = [r for r in action_records if r.id not in restricted_ids and not r.restricted]
+    return entries_for(
+        [
+            (Roadmap, list(roadmap.history.select_related("history_user"))),
+            (Priority, list(Priority.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))),
+            (Action, action_records),
+        ]
+    )
+
+
+def roadmap_history_page(roadmap: Roadmap, *, hides_restricted: bool, number: int) -> dict:
+    """Page ``number`` (brought back within the pages) of the history of a roadmap, its priorities and its actions,
+    newest first, ``HISTORY_PAGE_SIZE`` entries a page: ``{"html", "page_obj", "total"}``.
+
+    The differences are computed and rendered once for all the pages, for one of two reader classes (those who
+    may not see the restricted actions, ``hides_restricted``, and the others), and kept until the data shown
+    changes (roadmaps, people, organisations, dispositifs); each page is its own cache entry, so that a request
+    reads one page whatever the length of the history."""
+    vary = (roadmap.pk, hides_restricted)
+    base_key = versions.fragment_key("roadmaps:history", apps=ACTION_APPS, vary=vary)
+    number = max(number, 1)
+
+    def page_key(n: int) -> str:
+        return f"{base_key}:page={n}"
+
+    def result(total: int, n: int, html: str) -> dict:
+        paginator = Paginator(range(total), HISTORY_PAGE_SIZE, allow_empty_first_page=True)
+        return {"html": mark_safe(html), "page_obj": paginator.get_page(n), "total": total}
+
+    def last_page(total: int) -> int:
+        return max(1, (total + HISTORY_PAGE_SIZE - 1) // HISTORY_PAGE_SIZE)
+
+    if base_key is not None:
+        try:
+            found = cache.get_many([base_key, page_key(number)])
+            total = found.get(base_key)
+            if total is not None:
+                shown = min(number, last_page(total))
+                html = found.get(page_key(shown)) if shown == number else cache.get(page_key(shown))
+                if html is not None:
+                    return result(total, shown, html)
+        except Exception:  # noqa: BLE001 — the cache being unavailable only disables the fragments
+            logger.warning("Historique de feuille de route illisible en cache", exc_info=True)
+    entries = _roadmap_history_entries(roadmap, hides_restricted=hides_restricted)
+    total = len(entries)
+    pages = [
+        render_to_string(
+            "roadmaps/_history_entries.html",
+            {"entries": entries[start : start + HISTORY_PAGE_SIZE], "can_restore": False},
+        )
+        for start in range(0, max(total, 1), HISTORY_PAGE_SIZE)
+    ]
+    if base_key is not None:
+        try:
+            cache.set_many(
+                {base_key: total} | {page_key(n): html for n, html in enumerate(pages, start=1)},
+                versions.FRAGMENT_SECONDS,
+            )
+        except Exception:  # noqa: BLE001
+            logger.warning("Historique de feuille de route non mis en cache", exc_info=True)
+    shown = min(number, last_page(total))
+    return result(total, shown, pages[shown - 1])

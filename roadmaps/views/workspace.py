@@ -27,13 +27,16 @@ from ..forms import (
     TransitionForm,
 )
 from ..fragments import (
+    action_body,
     my_actions,
     priority_page,
     priority_rows,
     reader_class,
+    roadmap_history_page,
     roadmap_permissions,
     roadmap_priorities,
     roadmap_sections,
+    with_csrf_token,
 )
 from ..history import entries_for
 from ..models import (
@@ -102,7 +105,7 @@ class RoadmapDetailView(RoadmapMixin, TemplateView):
         reader = reader_class(user, body, permissions)
         context["sections"] = roadmap_sections(roadmap, reader)
         context["perms_roadmap"] = permissions
-        context["my_actions"] = my_actions(roadmap, user, reader)
+        context["my_actions"] = my_actions(roadmap, user, context["sections"])
         return context
 
 
@@ -334,28 +337,16 @@ class ActionCreateView(ServiceFormMixin, RoadmapMixin, TemplateView):
 
 
 class ActionDetailView(ActionMixin, TemplateView):
+    """An action's page: its body is a fragment shared by every reader of the same class (roadmaps/fragments.py),
+    with the reader's own CSRF token put in its forms at each request."""
+
     template_name = "roadmaps/action_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         action, body, user = self.get_action(), self.get_body(), self.request.user
-        context.update(
-            notes=action.notes.select_related("author")[:20],
-            sub_actions=action.sub_actions.all(),
-            budget_lines=action.budget_lines.all(),
-            indicators=action.indicators.all(),
-            documents=action.documents.all(),
-            pilots=action.pilots.all(),
-            rome_codes=action.rome_codes.all(),
-            naf_divisions=action.naf_divisions.all(),
-            recommendations=action.recommendations.all(),
-            perms_roadmap=roadmap_permissions(user, body),
-            status_form=StatusForm(initial={"status": action.status, "progress": action.progress}),
-            budget_form=BudgetLineForm(prefix="budget"),
-            indicator_form=IndicatorForm(prefix="indicator"),
-            sub_action_form=SubActionForm(prefix="sub"),
-            document_form=DocumentForm(prefix="doc"),
-        )
+        reader = reader_class(user, body, roadmap_permissions(user, body))
+        context["action_body"] = with_csrf_token(self.request, action_body(action, reader))
         return context
 
 
@@ -624,32 +615,20 @@ class ActionRestoreView(ActionMixin, TemplateView):
 
 
 class RoadmapHistoryView(RoadmapMixin, TemplateView):
+    """The history of a roadmap, page by page: the entries are fragments shared by every reader of the same class
+    (those who may see the restricted actions or not), computed once until the data changes."""
+
     template_name = "roadmaps/roadmap_history.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        roadmap = self.get_roadmap()
-        restricted_ids = set()
-        if not self.request.user.has_perm("roadmaps.edit_roadmap", self.get_body()) and not (
-            self.request.user.is_authenticated and self.get_body().pk in _positions(self.request.user)
-        ):
-            restricted_ids = set(Action.objects.filter(roadmap=roadmap, restricted=True).values_list("pk", flat=True))
-        action_records = (
-            [
-                r
-                for r in Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user")
-                if r.id not in restricted_ids and not r.restricted
-            ]
-            if restricted_ids
-            else list(Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))
+        user, body = self.request.user, self.get_body()
+        hides_restricted = not user.has_perm("roadmaps.edit_roadmap", body) and not (
+            user.is_authenticated and body.pk in _positions(user)
         )
-        context["entries"] = entries_for(
-            [
-                (Roadmap, list(roadmap.history.select_related("history_user"))),
-                (Priority, list(Priority.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))),
-                (Action, action_records),
-            ]
-        )[:300]
+        number = _non_negative(self.request.GET.get("page")) or 1
+        history = roadmap_history_page(self.get_roadmap(), hides_restricted=hides_restricted, number=number)
+        context.update(history=history, page_obj=history["page_obj"])
         return context
 
 

@@ -246,3 +246,41 @@ def test_large_priority_collapsed_then_loaded_on_demand_with_the_keyboard_and_wi
     context.close()
     page.goto(url)
     assert_accessible(page)
+
+
+def test_action_page_forms_from_the_shared_fragment_and_paginated_history(page):
+    """The action page is a fragment shared by a class of readers, the reader's own CSRF token put in its forms: a
+    member adds a sub-action through it. The roadmap history goes page by page (« Page suivante » with the keyboard).
+    axe finds nothing on these pages."""
+    from django.urls import reverse
+
+    from roadmaps.fragments import HISTORY_PAGE_SIZE
+
+    seat("membre@exemple.fr", Position.MEMBER)
+    colleague = seat("collegue@exemple.fr", Position.MEMBER)
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=HISTORY_PAGE_SIZE + 5)
+    action = roadmap.actions.order_by("pk").first()
+    base = page.base_url
+
+    login(page, colleague.email)  # builds the member class's fragment
+    page.goto(base + action.get_absolute_url())
+    logout(page)
+    login(page, "membre@exemple.fr")
+    page.goto(base + action.get_absolute_url())
+    assert_accessible(page)
+    page.get_by_label("Sous-action", exact=True).fill("Réserver la salle")
+    page.get_by_role("button", name="Ajouter la sous-action").click()
+    page.wait_for_load_state()
+    assert "Sous-action ajoutée." in page.content() and "Réserver la salle" in page.content()
+    assert action.sub_actions.get().title == "Réserver la salle"
+    assert_accessible(page)
+
+    page.goto(base + reverse("roadmaps:roadmap_history", args=[roadmap.body.slug, roadmap.pk]))
+    assert page.locator("main article").count() == HISTORY_PAGE_SIZE
+    assert_accessible(page)
+    page.get_by_role("link", name="Page suivante").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**?page=2")
+    assert page.locator("main article").count() > 0 and "Page précédente" in page.content()
+    assert_accessible(page)
+    assert_no_console_errors(page)

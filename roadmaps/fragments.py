@@ -340,7 +340,9 @@ def _roadmap_history_entries(roadmap: Roadmap, *, hides_restricted: bool):
     if hides_restricted:
         restricted_ids = set(Action.objects.filter(roadmap=roadmap, restricted=True).values_list("pk", flat=True))
     action_records = list(Action.history.filter(roadmap_id=roadmap.pk).select_related("history_user"))
-    if restricted_ids:
+    if hides_restricted:
+        # Hidden: the actions restricted today, and every version written while an action was restricted (an
+        # action restricted then, made public or deleted since, included).
         action_records = [r for r in action_records if r.id not in restricted_ids and not r.restricted]
     return entries_for(
         [

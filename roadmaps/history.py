@@ -179,7 +179,9 @@ def entries_for(records_by_model: list[tuple[type, list]]) -> list[Entry]:
                     old_value = getattr(previous, f"{name}_id" if name in lookups else name)
                     if old_value == new_value:
                         continue
-                elif record.history_type != "+" or new_value in (None, "", [], False):
+                elif record.history_type == "-" or new_value in (None, "", [], False):
+                    # Without an earlier version (a creation, or the first version a reader may see: the earlier
+                    # ones were written while the action was restricted), the values it holds are the news.
                     continue
                 entry.changes.append(
                     Change(
@@ -198,7 +200,7 @@ def entries_for(records_by_model: list[tuple[type, list]]) -> list[Entry]:
                     old_ids = by_record[previous.history_id]
                     if old_ids == new_ids:
                         continue
-                elif record.history_type != "+" or not new_ids:
+                elif record.history_type == "-" or not new_ids:
                     continue
                 entry.changes.append(
                     Change(

@@ -247,3 +247,24 @@ def test_membership_ended_closes_the_workspace_at_once(client_for):
     membership.save()
     for url in urls:
         assert client.get(url).status_code == 404
+
+
+def test_history_hides_versions_written_while_restricted(client_for, role_user):
+    """An action restricted then made public: readers who may not see restricted actions see its public versions
+    only, even when no action of the roadmap is restricted any more."""
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=1)
+    action = ActionFactory(
+        priority=roadmap.priorities.get(), roadmap=roadmap, restricted=True, title="Titre confidentiel"
+    )
+    services.update_action(
+        action=action,
+        data={"priority": action.priority, "title": "Titre public", "restricted": False},
+        expected_version=action.version,
+        user=role_user("member"),
+    )
+    assert not roadmap.actions.filter(restricted=True).exists()
+    url = history_url(roadmap)
+    assert "Titre confidentiel" in client_for("member").get(url).content.decode()
+    for role in ("crefop", "cdefop"):
+        page = client_for(role).get(url).content.decode()
+        assert "Titre public" in page and "Titre confidentiel" not in page

@@ -584,6 +584,9 @@ class ActionHistoryView(ActionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         action = self.get_action()
         records = list(action.history.select_related("history_user").order_by("history_date", "history_id"))
+        if not reader_class(self.request.user, self.get_body()).sees_restricted:
+            # An action restricted once and public since: its versions of that time stay with the Clefop.
+            records = [record for record in records if not record.restricted]
         context["entries"] = entries_for([(Action, records)])
         context["can_restore"] = self.request.user.has_perm("roadmaps.restore_version", self.get_body())
         context["latest_history_id"] = records[-1].history_id if records else None

@@ -268,3 +268,20 @@ def test_history_hides_versions_written_while_restricted(client_for, role_user):
     for role in ("crefop", "cdefop"):
         page = client_for(role).get(url).content.decode()
         assert "Titre public" in page and "Titre confidentiel" not in page
+
+
+def test_action_history_hides_versions_written_while_restricted(client_for, role_user):
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, priorities=1, actions=1)
+    action = ActionFactory(
+        priority=roadmap.priorities.get(), roadmap=roadmap, restricted=True, title="Titre confidentiel"
+    )
+    action = services.update_action(
+        action=action,
+        data={"priority": action.priority, "title": "Titre public", "restricted": False},
+        expected_version=action.version,
+        user=role_user("member"),
+    )
+    url = action_url("action_history", action)
+    assert "Titre confidentiel" in client_for("member").get(url).content.decode()
+    page = client_for("crefop").get(url).content.decode()
+    assert "Titre public" in page and "Titre confidentiel" not in page

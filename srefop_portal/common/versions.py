@@ -41,9 +41,10 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 # Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
-# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick),
-# the veille (bulk ingestion) and the repères (whose built sheets carry their own fingerprint).
-TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts")
+# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick)
+# and the veille (bulk ingestion). The repères are (the comparison page), their imports and aggregations writing in
+# transactions: one bump each; their built sheets carry their own fingerprint besides.
+TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts", "reperes")
 # Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
 UNTRACKED_COLUMNS = frozenset({"last_login"})
 

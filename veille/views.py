@@ -17,7 +17,16 @@ from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixi
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
-from .listing import Cursor, listed_rows, offset_rows, page_lookups, public_items, territory_choices
+from .listing import (
+    Cursor,
+    listed_rows,
+    offset_rows,
+    options_html,
+    page_lookups,
+    public_items,
+    rows_html,
+    territory_choices,
+)
 from .models import NewsItem, Subscription, TerritoryTag, Theme
 from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
@@ -268,16 +277,18 @@ class ItemListView(PublicMixin, ListView):
         page = context["page_obj"]
         rows = page.object_list
         lookups = page_lookups([item.pk for item in rows])
+        items = listed_rows(rows, lookups, territories)
         context.update(
-            items=listed_rows(rows, lookups, territories),
+            items=items,
+            items_html=rows_html(items),
             page_notice=self.page_notice,
             page_links=page_links(self.request.GET, page),
             filter_form=form,
-            territory_options=_options(
-                [(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire"
+            territory_options=options_html(
+                _options([(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire")
             ),
-            theme_options=_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme"),
-            source_options=_options(lookups.sources, form, "source"),
+            theme_options=options_html(_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme")),
+            source_options=options_html(_options(lookups.sources, form, "source")),
             territory=self.territory,
             has_filters=any(v for k, v in self.request.GET.items() if k not in PAGING_PARAMETERS),
             feed_url=reverse("veille:feed_territory", args=[self.territory.code])

@@ -20,6 +20,7 @@ from clefop.views.base import BodyMixin
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
+from srefop_portal.common.second_factor import has_staff_powers
 from srefop_portal.common.tabular import export_response
 from srefop_portal.common.wording import count
 
@@ -35,6 +36,7 @@ from .forms import (
     SupportUpdateForm,
     animated_bodies,
 )
+from .fragments import dispositif_cards, field_groups, session_tables, with_registrations
 from .importers import COLUMNS, TEMPLATE_ROWS, export_rows, validate_dispositifs_file
 from .jobs import apply_dispositif_import
 from .models import (
@@ -52,9 +54,10 @@ from .models import (
 # ---------------------------------------------------------------------------------------------- catalogue
 
 
-def catalogue_queryset(form: CatalogueFilterForm, user=None):
-    queryset = Dispositif.objects.for_user(user).select_related("carrier")
-    data = form.cleaned_data if form.is_valid() else {}
+def catalogue_queryset(form: CatalogueFilterForm | None, user=None):
+    """The dispositifs of the catalogue matching the filters of ``form`` (None: no filter)."""
+    queryset = Dispositif.objects.for_user(user)
+    data = form.cleaned_data if form is not None and form.is_valid() else {}
     if data.get("territoire"):
         queryset = queryset.available_in(data["territoire"])
     if data.get("public"):
@@ -73,24 +76,29 @@ def catalogue_queryset(form: CatalogueFilterForm, user=None):
 
 
 class DispositifListView(PublicMixin, ListView):
+    """The catalogue: the cards and the filter fields come from fragments (offer/fragments.py); what is read at each
+    request is the page's dispositifs (keys, names, carriers), their number, and the reader's own carriers."""
+
     template_name = "offer/dispositif_list.html"
     context_object_name = "dispositifs"
     paginate_by = 20
 
     def get_queryset(self):
-        self.form = CatalogueFilterForm(self.request.GET or None)
-        return catalogue_queryset(self.form, self.request.user).prefetch_related("territories")
+        # Without filters, no form is made (its fields are cached as they render unbound).
+        self.form = CatalogueFilterForm(self.request.GET) if self.request.GET else None
+        return catalogue_queryset(self.form, self.request.user).only("pk", "name", "carrier_id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         query = self.request.GET.copy()
         query.pop("page", None)
+        rows = [(dispositif.pk, dispositif.carrier_id) for dispositif in context["dispositifs"]]
         context.update(
             form=self.form,
+            filter_fields=field_groups(CatalogueFilterForm, self.form, live=("q",)),
             query=query.urlencode(),
-            editable_carriers=set(carrier_ids_of(user)),
-            is_staff=perimeter_of(user).is_staff,
+            cards=dispositif_cards(rows, set(carrier_ids_of(user)), is_staff=has_staff_powers(user)),
             can_add=user.is_authenticated and user.has_perm("offer.add_dispositif"),
             can_import=user.has_perm("offer.import_dispositifs"),
             offer_tab="dispositifs",
@@ -228,7 +236,7 @@ class MyDispositifsView(PermissionRequiredMixin, ListView):
 class DispositifExportView(PublicMixin, View):
     def get(self, request, *args, **kwargs):
         form = CatalogueFilterForm(request.GET or None)
-        dispositifs = catalogue_queryset(form, request.user).prefetch_related("territories")
+        dispositifs = catalogue_queryset(form, request.user).select_related("carrier").prefetch_related("territories")
         stamp = timezone.localdate().isoformat()
         rows = export_rows(dispositifs)
         fmt = request.GET.get("format", "xlsx")
@@ -280,6 +288,9 @@ def _session_queryset():
 
 
 class SessionListView(PublicMixin, TemplateView):
+    """The session tables come from fragments (offer/fragments.py); the reader's registrations are read at each
+    request and shown in them."""
+
     template_name = "offer/session_list.html"
 
     def get_context_data(self, **kwargs):
@@ -292,13 +303,10 @@ class SessionListView(PublicMixin, TemplateView):
                 .exclude(status=RegistrationStatus.CANCELLED)
                 .values_list("session_id", "status")
             )
-        upcoming = list(_session_queryset().for_user(user).upcoming())
-        past = list(_session_queryset().for_user(user).past()[:20])
-        for session in upcoming + past:
-            session.my_status = mine.get(session.pk, "")
+        tables = session_tables()
         context.update(
-            upcoming=upcoming,
-            past=past,
+            upcoming=with_registrations(tables["upcoming"], mine),
+            past=with_registrations(tables["past"], mine),
             can_manage=user.has_perm("offer.manage_sessions"),
             offer_tab="sessions",
         )

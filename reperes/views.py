@@ -16,20 +16,19 @@ from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportMixin, ImportRefused
 from srefop_portal.common.imports import ImportConfirmView as BaseImportConfirmView
 from srefop_portal.common.jobs import reusable_job, start_job
-from srefop_portal.common.maps import choropleth
 from srefop_portal.common.models import Job
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 from srefop_portal.common.tabular import csv_response, xlsx_response
-from territories.maps import region_map_svg
 from territories.models import Territory
 
 from . import rules as _rules  # noqa: F401  (registers the app's permissions)
+from .comparison import audience_of, chosen, comparison, comparison_body, comparison_index
 from .forms import ImportForm, IndicatorForm
 from .fragments import sheet_body
 from .importers import validate_file
-from .models import ImportBatch, Indicator, Level, Observation, Sheet, audience_for
+from .models import ImportBatch, Indicator, Sheet, audience_for
 from .services import ReperesError, save_indicator, start_import, start_roll_back
-from .sheets import DEMO_LABEL, REGION_CODE, REGION_NAME, format_value
+from .sheets import DEMO_LABEL, REGION_NAME
 
 FORMATS = ("csv", "xlsx")
 
@@ -199,81 +198,24 @@ class SheetPdfView(PublicMixin, SheetMixin, TemplateView):
 
 class CompareMixin:
     def comparison(self):
-        request = self.request
-        indicators = list(
-            Indicator.objects.for_user(request.user)
-            .filter(observations__level=Level.TERRITORY)
-            .distinct()
-            .order_by("order", "label")
-        )
-        if not indicators:
-            return None
-        requested = request.GET.get("indicateur") or ""
-        indicator = next((i for i in indicators if i.code == requested), None)
-        if requested and indicator is None:
-            raise Http404("Indicateur inconnu.")
-        indicator = indicator or next((i for i in indicators if i.is_key and i.unit.strip() == "%"), indicators[0])
-        rows = list(
-            Observation.objects.filter(
-                indicator=indicator, level__in=[Level.TERRITORY, Level.DEPARTEMENT, Level.REGION]
-            ).values_list("level", "code", "period", "value")
-        )
-        periods = sorted({p for level, _c, p, _v in rows if level == Level.TERRITORY})
-        period = request.GET.get("periode") if request.GET.get("periode") in periods else periods[-1]
-        values = {(level, code): value for level, code, p, value in rows if p == period}
-        territories = list(Territory.objects.select_related("departement"))
-        ranked = sorted(
-            (t for t in territories if (Level.TERRITORY, t.code) in values),
-            key=lambda t: values[(Level.TERRITORY, t.code)],
-            reverse=True,
-        )
-        table = [
-            {
-                "rank": i + 1,
-                "territory": t,
-                "value": values[(Level.TERRITORY, t.code)],
-                "text": format_value(values[(Level.TERRITORY, t.code)], indicator.decimals, indicator.unit),
-                "departement_text": format_value(
-                    values.get((Level.DEPARTEMENT, t.departement.code)), indicator.decimals, indicator.unit
-                ),
-            }
-            for i, t in enumerate(ranked)
-        ]
-        return {
-            "indicators": indicators,
-            "indicator": indicator,
-            "periods": periods,
-            "period": period,
-            "table": table,
-            "region_text": format_value(values.get((Level.REGION, REGION_CODE)), indicator.decimals, indicator.unit),
-            "missing": [t for t in territories if (Level.TERRITORY, t.code) not in values],
-        }
+        """The data of the comparison asked for (None: no indicator has values by territory)."""
+        index = comparison_index(audience_of(self.request.user))
+        choice = chosen(index, self.request.GET.get("indicateur") or "", self.request.GET.get("periode") or "")
+        return comparison(index, *choice) if choice else None
 
 
-class CompareView(PublicMixin, CompareMixin, TemplateView):
+class CompareView(PublicMixin, TemplateView):
+    """The content is cached per reader class, indicator and period (reperes/comparison.py)."""
+
     template_name = "reperes/compare.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        data = self.comparison()
-        context["data"] = data
-        context["demo_label"] = DEMO_LABEL
-        context["map_svg"] = ""
-        if data:
-            indicator = data["indicator"]
-
-            def formatter(value):
-                return format_value(value, indicator.decimals, indicator.unit)
-
-            fills, legend = choropleth(
-                {row["territory"].code: float(row["value"]) for row in data["table"]}
-                | {t.code: None for t in data["missing"]},
-                formatter=formatter,
-            )
-            title = f"{indicator.label} ({data['period']}) par territoire EFOP"
-            if indicator.is_demo:
-                title += f" ({DEMO_LABEL})"
-            context["map_svg"] = region_map_svg(fills=fills, legend=legend, title=title)
+        context["body"] = comparison_body(
+            audience_of(self.request.user),
+            self.request.GET.get("indicateur") or "",
+            self.request.GET.get("periode") or "",
+        )
         return context
 
 

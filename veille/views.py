@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -16,7 +17,16 @@ from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixi
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
-from .listing import Cursor, listed_rows, offset_rows, page_lookups, public_items, territory_choices
+from .listing import (
+    Cursor,
+    listed_rows,
+    offset_rows,
+    options_html,
+    page_lookups,
+    public_items,
+    rows_html,
+    territory_choices,
+)
 from .models import NewsItem, Subscription, TerritoryTag, Theme
 from .search import estimated_count
 from .services import VeilleError, save_subscription, subscription_from_token, unsubscribe
@@ -34,40 +44,75 @@ class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP results (« plus de 1 000 ») so that a broad search stays fast on 200,000 items.
 
     When PostgreSQL's estimate is far above the cap (a broad search, a whole territory), the count is not even run;
-    otherwise the exact count stops at COUNT_CAP + 1 rows. Pages are bounded by the cap (50 pages of 20)."""
+    otherwise the exact count, stopping at COUNT_CAP + 1 rows, is read with the rows of the page shown, in the same
+    query (``rows``). Either way a page costs the same number of queries whatever the number of items: the estimate
+    (on PostgreSQL), then the rows. Pages are bounded by the cap (50 pages of 20)."""
 
     capped = False
     estimated = False
 
     @cached_property
+    def estimate(self) -> int | None:
+        return estimated_count(self.object_list)
+
+    @property
+    def trusts_estimate(self) -> bool:
+        return self.estimate is not None and self.estimate >= ESTIMATE_MARGIN * COUNT_CAP
+
+    @cached_property
     def count(self):
-        estimate = estimated_count(self.object_list)
-        if estimate is not None and estimate >= ESTIMATE_MARGIN * COUNT_CAP:
+        if self.trusts_estimate:
             self.capped = self.estimated = True
             return COUNT_CAP
         return self.exact_count()
 
     def exact_count(self) -> int:
         found = self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return self._counted(found)
+
+    def _counted(self, found: int) -> int:
         self.capped, self.estimated = found > COUNT_CAP, False
-        return min(found, COUNT_CAP)
+        self.__dict__["count"] = min(found, COUNT_CAP)
+        self.__dict__.pop("num_pages", None)
+        return self.__dict__["count"]
+
+    def capped_total(self) -> RawSQL:
+        """The number of results, stopping at COUNT_CAP + 1, as an expression to read beside a page's rows."""
+        sql, params = self.object_list.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611 — SQL of the ORM
+
+    def rows(self, queryset, limit: int | None = None) -> list:
+        """The rows of ``queryset`` (the first ``limit``: a page of the results); while the count is unknown and must
+        be exact, it is read in the same query. An empty page leaves it unknown (counted when asked for)."""
+        if "count" not in self.__dict__ and not self.trusts_estimate:
+            queryset = queryset.annotate(**{TOTAL_COLUMN: self.capped_total()})
+        rows = list(queryset[:limit] if limit is not None else queryset)
+        if rows and hasattr(rows[0], TOTAL_COLUMN):
+            self._counted(getattr(rows[0], TOTAL_COLUMN))
+        return rows
+
+    def first_page(self) -> Page:
+        rows = self.rows(self.object_list, self.per_page)
+        if "count" not in self.__dict__ and len(rows) < self.per_page:
+            # Not full: the page holds the whole result (the estimate was wrong; nothing to count).
+            self._counted(len(rows))
+        return Page(rows, 1, self)
 
     def page(self, number):
-        if "count" not in self.__dict__ and str(number).strip() == "1":
-            # First page read before any count: when it is not full, it holds the whole result (nothing to count).
-            rows = list(self.object_list[: self.per_page])
-            if len(rows) < self.per_page:
-                self.__dict__["count"] = len(rows)
-            return self._get_page(rows, 1, self)
         number = self.validate_number(number)
+        if number == 1:
+            return self.first_page()
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        return self._get_page(offset_rows(self.object_list, bottom, top), number, self)
+        return Page(self.rows(offset_rows(self.object_list, bottom, top)), number, self)
 
     def recount(self) -> None:
         """The estimate was wrong (an empty page within it): count for real."""
-        self.__dict__["count"] = self.exact_count()
-        self.__dict__.pop("num_pages", None)
+        self.exact_count()
+
+
+# The capped number of results, read beside the rows of a page (CappedPaginator.rows).
+TOTAL_COLUMN = "srefop_capped_total"
 
 
 def with_listing_relations(queryset):
@@ -96,7 +141,10 @@ def list_page(paginator: CappedPaginator, params) -> tuple[Page, str]:
     """The page asked for by ``params`` (the query string): ``page``, and the cursor of the « page suivante »
     (``apres``) or « page précédente » (``avant``) link followed, if any (see listing.Cursor). Returns the page, its
     items read (a list), and a notice when the page number is not one (first page) or is beyond the last page (last
-    page)."""
+    page).
+
+    The rows are read before the page number is checked, the exact count (when needed) coming with them: a page
+    within the results costs the estimate and one query whatever their number; a page beyond them costs more."""
     raw = (params.get("page") or "1").strip()
     notice = ""
     try:
@@ -107,20 +155,33 @@ def list_page(paginator: CappedPaginator, params) -> tuple[Page, str]:
         notice = f"« {raw[:20]} » n’est pas un numéro de page : voici la première page."
         number = 1
     requested = number
-    if number > 1 and number > paginator.num_pages:
+    # Beyond the estimate's pages, or beyond any page of the cap: the last page, without reading the rows asked for.
+    beyond_cap = number > -(-COUNT_CAP // paginator.per_page)
+    if number > 1 and (beyond_cap or paginator.trusts_estimate) and number > paginator.num_pages:
         number, notice = paginator.num_pages, _beyond_notice(requested, paginator)
-    page = _cursor_page(paginator, number, params) if number > 1 else None
-    if page is None:
-        page = paginator.page(number)
-        page.object_list = list(page.object_list)
-        if not page.object_list and number > 1 and paginator.estimated:
-            # The planner's estimate was far too high (an empty page within it): count, then the last page.
+    page = _read_page(paginator, number, params)
+    if number > 1:
+        if not page.object_list and ("count" not in paginator.__dict__ or paginator.estimated):
+            # Beyond the results, or the planner's estimate was far too high (an empty page within it): count.
             paginator.recount()
-            if number > paginator.num_pages:
-                number, notice = paginator.num_pages, _beyond_notice(requested, paginator)
-            page = paginator.page(number)
-            page.object_list = list(page.object_list)
+        if number > paginator.num_pages:
+            number, notice = paginator.num_pages, _beyond_notice(requested, paginator)
+            page = _read_page(paginator, number, params)
     return page, notice
+
+
+def _read_page(paginator: CappedPaginator, number: int, params) -> Page:
+    """Page ``number`` (not checked against the count): from the cursor of the link followed, else by offset."""
+    if number == 1:
+        return paginator.first_page()
+    page = _cursor_page(paginator, number, params)
+    if page is None:
+        bottom = (number - 1) * paginator.per_page
+        rows = paginator.rows(offset_rows(paginator.object_list, bottom, bottom + paginator.per_page))
+        if "count" in paginator.__dict__:
+            rows = rows[: max(0, paginator.count - bottom)]  # only the first COUNT_CAP results are browsable
+        page = Page(rows, number, paginator)
+    return page
 
 
 def _beyond_notice(number: int, paginator: CappedPaginator) -> str:
@@ -133,10 +194,10 @@ def _cursor_page(paginator: CappedPaginator, number: int, params) -> Page | None
     """Page ``number`` read from the cursor of the link followed; None without a usable cursor (read by offset)."""
     after, before = Cursor.parse(params.get("apres")), Cursor.parse(params.get("avant"))
     if after is not None:
-        rows = list(after.after(paginator.object_list)[: paginator.per_page])
+        rows = paginator.rows(after.after(paginator.object_list), paginator.per_page)
         return Page(rows, number, paginator) if rows else None
     if before is not None:
-        rows = list(before.before(paginator.object_list)[: paginator.per_page])
+        rows = paginator.rows(before.before(paginator.object_list), paginator.per_page)
         # Fewer rows: the page before holds items « à la une » (or the data changed): read by offset.
         return Page(rows[::-1], number, paginator) if len(rows) == paginator.per_page else None
     return None
@@ -216,16 +277,18 @@ class ItemListView(PublicMixin, ListView):
         page = context["page_obj"]
         rows = page.object_list
         lookups = page_lookups([item.pk for item in rows])
+        items = listed_rows(rows, lookups, territories)
         context.update(
-            items=listed_rows(rows, lookups, territories),
+            items=items,
+            items_html=rows_html(items),
             page_notice=self.page_notice,
             page_links=page_links(self.request.GET, page),
             filter_form=form,
-            territory_options=_options(
-                [(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire"
+            territory_options=options_html(
+                _options([(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire")
             ),
-            theme_options=_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme"),
-            source_options=_options(lookups.sources, form, "source"),
+            theme_options=options_html(_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme")),
+            source_options=options_html(_options(lookups.sources, form, "source")),
             territory=self.territory,
             has_filters=any(v for k, v in self.request.GET.items() if k not in PAGING_PARAMETERS),
             feed_url=reverse("veille:feed_territory", args=[self.territory.code])

@@ -41,9 +41,10 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 # Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
-# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick),
-# the veille (bulk ingestion) and the repères (whose built sheets carry their own fingerprint).
-TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts")
+# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick)
+# and the veille (bulk ingestion). The repères are (the comparison page), their imports and aggregations writing in
+# transactions: one bump each; their built sheets carry their own fingerprint besides.
+TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts", "reperes")
 # Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
 UNTRACKED_COLUMNS = frozenset({"last_login"})
 
@@ -272,3 +273,42 @@ def cached_html(name: str, *, apps: Iterable[str], build: Callable[[], str], var
     """Like :func:`cached` for a rendered piece of HTML (built with ``render_to_string``: no request, no user)."""
     html = cached(name, apps=apps, build=lambda: str(build()), vary=vary, timeout=timeout)
     return html if isinstance(html, SafeString) else mark_safe(html)
+
+
+def cached_many(
+    name: str,
+    *,
+    apps: Iterable[str],
+    keys: Iterable,
+    build: Callable[[list], dict],
+    vary=(),
+    timeout: int = FRAGMENT_SECONDS,
+) -> dict:
+    """Many fragments of one kind at once (the cards of a list page): ``{key: value}`` for each of ``keys`` (object
+    primary keys...), read in one cache call; ``build(missing_keys)`` returns the values of those not cached yet
+    (in as few queries as it can), which are stored in one call. ``vary`` as for :func:`cached`, common to all."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    token = current(*apps)
+    if token is None:
+        return build(keys)
+    vary = tuple(vary)
+    cache_keys = {
+        key: f"{FRAGMENT_PREFIX}{name}:{hashlib.sha256(repr(((*vary, key), token)).encode()).hexdigest()[:32]}"
+        for key in keys
+    }
+    try:
+        found = cache.get_many(list(cache_keys.values()))
+    except Exception:  # noqa: BLE001
+        found = {}
+    values = {key: found[cache_key] for key, cache_key in cache_keys.items() if cache_key in found}
+    missing = [key for key in keys if key not in values]
+    if missing:
+        built = build(missing)
+        values.update(built)
+        try:
+            cache.set_many({cache_keys[key]: value for key, value in built.items() if value is not None}, timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("Fragments %s non mis en cache", name, exc_info=True)
+    return values

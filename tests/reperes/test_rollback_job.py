@@ -12,7 +12,7 @@ from reperes import aggregation, services
 from reperes.models import ImportBatch, Level, Observation, ReplacedObservation, Sheet
 from reperes.services import create_batch, roll_back_import, start_roll_back
 from reperes.sheets import build_sheets
-from srefop_portal.common import jobs
+from srefop_portal.common import jobs, versions
 from srefop_portal.common.models import Job
 from tests.reperes.conftest import LONG_HEADER, first_import, import_file, make_csv, value
 
@@ -116,6 +116,7 @@ def test_while_queued_the_page_shows_the_progress_and_a_second_request_is_refuse
     with django_capture_on_commit_callbacks() as queued:
         staff_client.post(rollback_url(correction))
         second = staff_client.post(rollback_url(correction), follow=True)
+    queued = [c for c in queued if not isinstance(c, versions._PendingBump)]  # not the data-version bump
     page = second.content.decode()
     assert "L’annulation de cet import est déjà en cours : suivez son avancement sur cette page." in page
     assert rollback_jobs().count() == 1 and len(queued) == 1
@@ -140,6 +141,7 @@ def test_a_queued_roll_back_finding_the_import_already_rolled_back_changes_nothi
     _first, correction = imports
     with django_capture_on_commit_callbacks() as queued:
         staff_client.post(rollback_url(correction))
+    queued = [c for c in queued if not isinstance(c, versions._PendingBump)]  # not the data-version bump
     roll_back_import(batch=correction, user=staff_user)  # done meanwhile (e.g. from the shell)
     after = data_state()
     queued[0]()

@@ -200,3 +200,35 @@ def test_theme_keywords_edit(staff_client, django_capture_on_commit_callbacks):
 def test_staff_tiles_on_staff_home(staff_client):
     html = staff_client.get(reverse("staff_home")).content.decode()
     assert reverse("veille_staff:source_list") in html and reverse("veille_staff:theme_list") in html
+
+
+@pytest.mark.parametrize("params", [{}, {"page": "2"}, {"q": "article"}, {"territoire": "49-CHO", "page": "2"}])
+def test_query_count_is_the_same_whether_the_estimate_is_trusted_or_not(client, monkeypatch, params):
+    """PostgreSQL's estimate decides whether the results are counted: when they are, the count comes with the page's
+    rows (one query either way), so a page costs the same number of queries at any size (the bench's territory page
+    had one more query at scale 1, where its estimate is small, than at scale 10)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(45):
+        tagged_item(title=f"Cholet : article {n}")
+    url = reverse("veille:list")
+
+    def estimate_of(value):
+        def estimated_count(queryset):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")  # stands for the EXPLAIN of PostgreSQL
+            return value
+
+        return estimated_count
+
+    counts = {}
+    for estimate in (10**6, 30):
+        monkeypatch.setattr("veille.views.estimated_count", estimate_of(estimate))
+        client.get(url, params)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        counts[estimate] = len(queries)
+        assert "<article" in response.content.decode()
+    assert counts[10**6] == counts[30]

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-VERSION = 3  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
+VERSION = 4  # bump when the generated data change: `bench.run --reuse` regenerates databases of another version
 SEED = 2026
 PIVOT = dt.date(2026, 6, 30)  # "today" of the generated data (statuses, progress notes, meetings with minutes)
 PERIOD_START, PERIOD_END = dt.date(2023, 1, 1), dt.date(2028, 12, 31)
@@ -1198,12 +1198,15 @@ def generate_base(log=print) -> dict:
 
     from accounts.demo import load_demo as accounts_demo
     from clefop.demo import load_demo as clefop_demo
+    from offer.demo import load_offer_demo
 
     timer = Timer(log)
     with timer.step("données de référence (load_reference_data)"):
         call_command("load_reference_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     with timer.step("comptes et instances de démonstration (accounts, clefop)"):
         accounts = accounts_demo()["accounts"] + clefop_demo()["accounts"]
+    with timer.step("offre de services de démonstration (dispositifs, sessions, inscriptions)"):
+        load_offer_demo()
     return {"steps_seconds": timer.steps, "accounts": accounts}
 
 

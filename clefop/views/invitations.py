@@ -142,7 +142,7 @@ class InvitationAcceptView(PublicMixin, View):
                     last_name=form.cleaned_data["last_name"],
                     password=form.cleaned_data["password1"],
                 )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="accounts.backends.StaffModelBackend")
             else:
                 return redirect(request.path)
         except ClefopError as exc:

@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
@@ -16,6 +18,15 @@ NAV_SECTIONS = [
     ("Offre de services", "offer:dispositif_list", "all", "/offre-de-services/"),
     ("Gestion", "staff_home", "staff", "/gestion/"),
 ]
+
+
+class NavItem(NamedTuple):
+    """An entry of the main navigation (hashable: the header is cached per navigation, see common/chrome.py)."""
+
+    label: str
+    url: str
+    active: bool
+
 
 _resolved: dict[str, str | None] = {}
 
@@ -42,7 +53,7 @@ def portal(request):
             continue
         if audience == "staff" and not is_staff:
             continue
-        nav.append({"label": label, "url": url, "active": request.path.startswith(prefix)})
+        nav.append(NavItem(label, url, request.path.startswith(prefix)))
 
     def unread_notices():
         from srefop_portal.common.models import Notice
@@ -51,7 +62,8 @@ def portal(request):
 
     return {
         "unread_notices": SimpleLazyObject(unread_notices),
-        "portal_nav": nav,
+        "portal_nav": tuple(nav),
+        "portal_home_active": request.path == "/",
         "DEMO_MODE": settings.DEMO_MODE,
         "is_cariforef_staff": is_staff,
         "SITE_NAME": "Portail Srefop",

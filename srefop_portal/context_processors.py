@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from srefop_portal.common import versions
 from srefop_portal.common.second_factor import has_staff_powers
 
 # Sections of the portal, shown in the navigation only once the app provides them.
@@ -58,7 +59,14 @@ def portal(request):
     def unread_notices():
         from srefop_portal.common.models import Notice
 
-        return Notice.objects.filter(user=user, read_at__isnull=True).count() if signed_in else 0
+        if not signed_in:
+            return 0
+
+        # Cached until a notice is written (its own data version), read only for this person.
+        def count():
+            return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+        return versions.cached("common:unread-notices", apps=("notices",), vary=(user.pk,), build=count)
 
     return {
         "unread_notices": SimpleLazyObject(unread_notices),

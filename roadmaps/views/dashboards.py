@@ -113,20 +113,49 @@ class DepartementDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         departement = self.get_permission_object()
-        territories = Territory.objects.filter(departement=departement).select_related("departement", "clefop")
-        context.update(
-            departement=departement,
-            rows=territory_rows(territories.order_by("name")),
-            rollup=departement_rollup().filter(pk=departement.pk).first(),
-            status_choices=ActionStatus.choices,
-            overdue_actions=Action.objects.for_user(self.request.user)
-            .overdue()
-            .filter(roadmap__body__territory__departement=departement)
-            .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
-            .select_related("roadmap__body__territory")
-            .order_by("end_date")[:50],
-        )
+        context.update(departement=departement, dashboard=departement_dashboard_html(departement, self.request.user))
         return context
+
+
+def action_scope(user) -> tuple:
+    """What ``Action.objects.for_user`` lets ``user`` see depends on these only (their perimeter: staff powers, the
+    Crefop, their Cdefop départements, the bodies they belong to, which show their restricted actions): a reader
+    class shared by everyone with the same memberships, never the person."""
+    perimeter = perimeter_of(user)
+    if perimeter.is_staff:
+        return ("staff",)
+    return (perimeter.is_crefop, tuple(sorted(perimeter.cdefop_departements)), tuple(sorted(perimeter.positions)))
+
+
+def departement_dashboard_html(departement, user) -> str:
+    """The body of a département's dashboard: its rollup and territories (the same for every reader) and the overdue
+    actions the reader may see (restricted ones for the Clefop's own members), rendered once per version of the
+    roadmaps, bodies and territories, per day (actions fall overdue) and per reader class (``action_scope``)."""
+
+    def build():
+        territories = Territory.objects.filter(departement=departement).select_related("departement", "clefop")
+        return render_to_string(
+            "roadmaps/_dashboard_departement_body.html",
+            {
+                "rows": territory_rows(territories.order_by("name")),
+                "rollup": departement_rollup().filter(pk=departement.pk).first(),
+                "status_choices": ActionStatus.choices,
+                "overdue_actions": Action.objects.for_user(user)
+                .overdue()
+                .filter(roadmap__body__territory__departement=departement)
+                .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
+                .select_related("roadmap__body__territory")
+                .order_by("end_date")[:50],
+            },
+        )
+
+    return versions.cached_html(
+        "roadmaps:dashboard-departement",
+        apps=DASHBOARD_APPS,
+        vary=(departement.pk, timezone.localdate().isoformat(), action_scope(user)),
+        build=build,
+        compact=True,
+    )
 
 
 class DashboardHomeView(PermissionRequiredMixin, TemplateView):

@@ -25,6 +25,9 @@ class AccountError(DomainError):
 
 def export_personal_data(*, user) -> dict:
     """Everything kept about the user, by app (each app contributes ``personal_data.export(user)``)."""
+    # The signed-in account comes from the cache (srefop_portal.common.middleware.session_user), which a sign-in's
+    # « last_login » does not renew: read it from the database.
+    user.refresh_from_db(fields=["last_login"])
     data = {
         "compte": {
             "email": user.email,

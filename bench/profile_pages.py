@@ -47,12 +47,12 @@ def child(runs: int, only: set[str], top: int) -> None:
         client = Client()
         if page["email"]:
             client.force_login(get_user_model().objects.get(email=page["email"]))
-        client.get(page["path"])  # warm: caches, templates, perimeter
+        client.get(page["path"], headers=page["headers"])  # warm: caches, templates, perimeter
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
         for _ in range(runs):
-            response = client.get(page["path"])
+            response = client.get(page["path"], headers=page["headers"])  # HTMX fragments as browsers ask
         profiler.disable()
         wall = (time.perf_counter() - started) / runs * 1000
         stats = pstats.Stats(profiler)

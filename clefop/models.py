@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common import versions
 from srefop_portal.common.documents import StoredFile, stored_file_name
 from srefop_portal.common.second_factor import has_staff_powers
 from territories.models import Departement, Territory
@@ -92,13 +93,7 @@ def perimeter_of(user) -> Perimeter:
     if cached is not None:
         return cached
     perimeter = Perimeter(is_staff=has_staff_powers(user))
-    today = timezone.localdate()
-    rows = (
-        Membership.objects.active(today)
-        .filter(user=user)
-        .values_list("body_id", "position", "body__kind", "body__departement_id")
-    )
-    for body_id, position, kind, departement_id in rows:
+    for body_id, position, kind, departement_id in active_positions(user):
         # The highest position wins if a person holds two in the same body.
         current = perimeter.positions.get(body_id)
         if current is None or POSITION_RANK[position] < POSITION_RANK[current]:
@@ -109,6 +104,22 @@ def perimeter_of(user) -> Perimeter:
             perimeter.is_crefop = True
     user._srefop_perimeter = perimeter
     return perimeter
+
+
+def active_positions(user) -> list[tuple]:
+    """(body id, position, body kind, body département id) of the user's memberships active today: read from the
+    cache until a membership or a body changes (data version of the clefop app) or the day turns (start and end
+    dates). The person's own entry, read only for them; staff powers are not in it (they depend on the session)."""
+    today = timezone.localdate()
+
+    def build():
+        return list(
+            Membership.objects.active(today)
+            .filter(user=user)
+            .values_list("body_id", "position", "body__kind", "body__departement_id")
+        )
+
+    return versions.cached("clefop:positions", apps=("clefop",), vary=(user.pk, today.isoformat()), build=build)
 
 
 POSITION_RANK = {Position.COCHAIR: 0, Position.ANIMATEUR: 1, Position.MEMBER: 2, Position.OBSERVER: 3}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportMixin, ImportRefused
 from srefop_portal.common.imports import ImportConfirmView as BaseImportConfirmView
@@ -81,11 +82,29 @@ class IndexView(PublicMixin, TemplateView):
 
 class SheetMixin:
     def get_sheet(self, *, light: bool = False):
-        """The sheet of the URL's territory for the user's audience; ``light``: without its snapshot and map."""
-        self.territory = get_object_or_404(Territory.objects.select_related("departement"), code=self.kwargs["code"])
+        """The sheet of the URL's territory for the user's audience; ``light``: without its snapshot and map.
+
+        The light sheet (what the page needs to decide) and its territory are read from the cache until a sheet is
+        built or marked stale (the ``sheets`` data version) or the territories change: the same for every reader of
+        an audience (public or members)."""
+        code = self.kwargs["code"]
         self.audience = audience_for(self.request.user)
-        sheets = Sheet.objects.filter(territory=self.territory, audience=self.audience)
-        return (sheets.defer("snapshot", "map_svg") if light else sheets).first()
+
+        def lookup(light: bool):
+            territory = get_object_or_404(Territory.objects.select_related("departement"), code=code)
+            sheets = Sheet.objects.filter(territory=territory, audience=self.audience)
+            return territory, (sheets.defer("snapshot", "map_svg") if light else sheets).first()
+
+        if light:
+            self.territory, sheet = versions.cached(
+                "reperes:light-sheet",
+                apps=("sheets", "territories"),
+                vary=(code, self.audience),
+                build=lambda: lookup(True),
+            )
+            return sheet
+        self.territory, sheet = lookup(False)
+        return sheet
 
 
 class SheetView(PublicMixin, SheetMixin, TemplateView):

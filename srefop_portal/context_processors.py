@@ -1,7 +1,10 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from srefop_portal.common import versions
 from srefop_portal.common.second_factor import has_staff_powers
 
 # Sections of the portal, shown in the navigation only once the app provides them.
@@ -16,6 +19,15 @@ NAV_SECTIONS = [
     ("Offre de services", "offer:dispositif_list", "all", "/offre-de-services/"),
     ("Gestion", "staff_home", "staff", "/gestion/"),
 ]
+
+
+class NavItem(NamedTuple):
+    """An entry of the main navigation (hashable: the header is cached per navigation, see common/chrome.py)."""
+
+    label: str
+    url: str
+    active: bool
+
 
 _resolved: dict[str, str | None] = {}
 
@@ -42,16 +54,24 @@ def portal(request):
             continue
         if audience == "staff" and not is_staff:
             continue
-        nav.append({"label": label, "url": url, "active": request.path.startswith(prefix)})
+        nav.append(NavItem(label, url, request.path.startswith(prefix)))
 
     def unread_notices():
         from srefop_portal.common.models import Notice
 
-        return Notice.objects.filter(user=user, read_at__isnull=True).count() if signed_in else 0
+        if not signed_in:
+            return 0
+
+        # Cached until a notice is written (its own data version), read only for this person.
+        def count():
+            return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+        return versions.cached("common:unread-notices", apps=("notices",), vary=(user.pk,), build=count)
 
     return {
         "unread_notices": SimpleLazyObject(unread_notices),
-        "portal_nav": nav,
+        "portal_nav": tuple(nav),
+        "portal_home_active": request.path == "/",
         "DEMO_MODE": settings.DEMO_MODE,
         "is_cariforef_staff": is_staff,
         "SITE_NAME": "Portail Srefop",

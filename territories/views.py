@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
+from srefop_portal.common import versions
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportRefused
 from srefop_portal.common.permissions import PublicMixin, StaffViewMixin
 
@@ -54,6 +55,17 @@ class TerritoryDetailView(PublicMixin, DetailView):
 
     def get_queryset(self):
         return Territory.objects.for_user(self.request.user).select_related("departement")
+
+    def get_object(self, queryset=None):
+        """The territory and its département, read from the cache until the territories change. Territories are
+        public reference data (``for_user`` keeps them all for every reader): the entry does not depend on who
+        reads."""
+        code = self.kwargs[self.slug_url_kwarg]
+
+        def build():
+            return super(TerritoryDetailView, self).get_object(queryset)
+
+        return versions.cached("territories:detail-object", apps=("territories",), vary=(code,), build=build)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

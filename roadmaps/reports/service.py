@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clefop.models import Body, BodyKind
+from srefop_portal.common import versions
 from srefop_portal.common.forms import DomainError
 from srefop_portal.common.jobs import start_job
 from srefop_portal.common.models import Job
@@ -22,9 +23,18 @@ class ReportError(DomainError):
 
 
 def can_view_territory_report(user, job: Job) -> bool:
-    """The Clefop's co-chairs and members (observers included), its Cdefop, the Crefop, staff."""
-    body = Body.objects.filter(pk=job.params.get("body"), kind=BodyKind.CLEFOP).select_related("territory").first()
-    return body is not None and user.is_authenticated and user.has_perm("roadmaps.download_report", body)
+    """The Clefop's co-chairs and members (observers included), its Cdefop, the Crefop, staff.
+
+    Browsers poll a report's progress every second or two: the Clefop is read from the cache until the bodies or
+    the territories change (the permission itself is checked at each request, for this user)."""
+    body_pk = job.params.get("body")
+
+    def build():
+        body = Body.objects.filter(pk=body_pk, kind=BodyKind.CLEFOP).select_related("territory").first()
+        return body or False
+
+    body = versions.cached("roadmaps:report-body", apps=("clefop", "territories"), vary=(str(body_pk),), build=build)
+    return bool(body) and user.is_authenticated and user.has_perm("roadmaps.download_report", body)
 
 
 def can_view_regional_bundle(user, job: Job) -> bool:

@@ -93,7 +93,11 @@ def region_dashboard_html() -> str:
         )
 
     return versions.cached_html(
-        "roadmaps:dashboard-region", apps=DASHBOARD_APPS, vary=(timezone.localdate().isoformat(),), build=build
+        "roadmaps:dashboard-region",
+        apps=DASHBOARD_APPS,
+        vary=(timezone.localdate().isoformat(),),
+        build=build,
+        compact=True,
     )
 
 
@@ -109,20 +113,49 @@ class DepartementDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         departement = self.get_permission_object()
-        territories = Territory.objects.filter(departement=departement).select_related("departement", "clefop")
-        context.update(
-            departement=departement,
-            rows=territory_rows(territories.order_by("name")),
-            rollup=departement_rollup().filter(pk=departement.pk).first(),
-            status_choices=ActionStatus.choices,
-            overdue_actions=Action.objects.for_user(self.request.user)
-            .overdue()
-            .filter(roadmap__body__territory__departement=departement)
-            .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
-            .select_related("roadmap__body__territory")
-            .order_by("end_date")[:50],
-        )
+        context.update(departement=departement, dashboard=departement_dashboard_html(departement, self.request.user))
         return context
+
+
+def action_scope(user) -> tuple:
+    """What ``Action.objects.for_user`` lets ``user`` see depends on these only (their perimeter: staff powers, the
+    Crefop, their Cdefop départements, the bodies they belong to, which show their restricted actions): a reader
+    class shared by everyone with the same memberships, never the person."""
+    perimeter = perimeter_of(user)
+    if perimeter.is_staff:
+        return ("staff",)
+    return (perimeter.is_crefop, tuple(sorted(perimeter.cdefop_departements)), tuple(sorted(perimeter.positions)))
+
+
+def departement_dashboard_html(departement, user) -> str:
+    """The body of a département's dashboard: its rollup and territories (the same for every reader) and the overdue
+    actions the reader may see (restricted ones for the Clefop's own members), rendered once per version of the
+    roadmaps, bodies and territories, per day (actions fall overdue) and per reader class (``action_scope``)."""
+
+    def build():
+        territories = Territory.objects.filter(departement=departement).select_related("departement", "clefop")
+        return render_to_string(
+            "roadmaps/_dashboard_departement_body.html",
+            {
+                "rows": territory_rows(territories.order_by("name")),
+                "rollup": departement_rollup().filter(pk=departement.pk).first(),
+                "status_choices": ActionStatus.choices,
+                "overdue_actions": Action.objects.for_user(user)
+                .overdue()
+                .filter(roadmap__body__territory__departement=departement)
+                .exclude(roadmap__status=RoadmapStatus.ARCHIVED)
+                .select_related("roadmap__body__territory")
+                .order_by("end_date")[:50],
+            },
+        )
+
+    return versions.cached_html(
+        "roadmaps:dashboard-departement",
+        apps=DASHBOARD_APPS,
+        vary=(departement.pk, timezone.localdate().isoformat(), action_scope(user)),
+        build=build,
+        compact=True,
+    )
 
 
 class DashboardHomeView(PermissionRequiredMixin, TemplateView):
@@ -207,7 +240,26 @@ def coverage_table(params: dict) -> dict:
 
     if any(params.values()):
         return build()
-    return versions.cached("roadmaps:coverage", apps=DASHBOARD_APPS, build=build)
+
+    def build_compact():  # kept without its template indentation: a third of the bytes (1 MB before)
+        data = build()
+        return data | {"table": versions.compact_html(data["table"])}
+
+    return versions.cached("roadmaps:coverage", apps=DASHBOARD_APPS, build=build_compact)
+
+
+def coverage_filters(selected: dict, xlsx_url: str) -> str:
+    """The filter form of the coverage page. As the page opens (no filter) it is the same for every reader and
+    cached with the referential; filtered, it is rendered at each request (any text may be typed in it)."""
+
+    def build():
+        return render_to_string(
+            "roadmaps/_coverage_filters.html", {**coverage_choices(), "selected": selected, "xlsx_url": xlsx_url}
+        )
+
+    if any(selected.values()):
+        return mark_safe(build())  # rendered by render_to_string (autoescaped)
+    return versions.cached_html("roadmaps:coverage-filters", apps=DASHBOARD_APPS, build=build)
 
 
 class CoverageView(PermissionRequiredMixin, TemplateView):
@@ -234,10 +286,11 @@ class CoverageView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selected = {k: self.request.GET.get(k, "") for k in COVERAGE_FILTERS}
-        choices = coverage_choices()
+        query = self.request.GET.copy()
+        query["format"] = "xlsx"  # the same link as {% querystring format='xlsx' %}
         coverage = coverage_table(selected)
         context.update(
-            **choices,
+            coverage_filters=coverage_filters(selected, f"?{query.urlencode()}"),
             selected=selected,
             coverage_table=mark_safe(coverage["table"]),
             covered=coverage["covered"],

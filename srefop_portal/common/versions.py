@@ -41,10 +41,16 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 # Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
-# tracked, so that their writes cost nothing: sessions, jobs and notices (written at every login or progress tick)
-# and the veille (bulk ingestion). The repères are (the comparison page), their imports and aggregations writing in
-# transactions: one bump each; their built sheets carry their own fingerprint besides.
+# tracked, so that their writes cost nothing: sessions and jobs (written at every login or progress tick) and the
+# veille (bulk ingestion). The repères are (the comparison page), their imports and aggregations writing in
+# transactions: one bump each.
 TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts", "reperes")
+# Single tables with a version of their own (label → table), written rarely: the in-portal notices, whose unread
+# count every signed-in page shows (a notification, « tout marquer comme lu »), and the built repères sheets, whose
+# key figures the territory page shows (a build, a data import marking them stale); a write to them bumps their own
+# label only, not their app's.
+TRACKED_TABLES = {"notices": "common_notice", "sheets": "reperes_sheet"}
+LABELS = TRACKED_APPS + tuple(TRACKED_TABLES)
 # Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
 UNTRACKED_COLUMNS = frozenset({"last_login"})
 
@@ -65,6 +71,7 @@ def _table_apps() -> dict[str, str]:
         for model in django_apps.get_models(include_auto_created=True):
             if model._meta.app_label in TRACKED_APPS:
                 tables[model._meta.db_table] = model._meta.app_label
+        tables.update({table: label for label, table in TRACKED_TABLES.items()})
         _TABLES = tables
     return _TABLES
 
@@ -73,7 +80,7 @@ def written_apps(sql: str) -> set[str]:
     """The tracked apps a statement writes to (empty for reads and untracked tables)."""
     head = sql[:40].lstrip()[:8].upper()
     if head.startswith("TRUNCATE"):
-        return set(TRACKED_APPS)
+        return set(LABELS)
     if not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
         return set()
     match = _WRITE.match(sql)
@@ -119,7 +126,8 @@ def _request_finished(**kwargs):
 
 
 def bump(labels: Iterable[str]) -> None:
-    """Give each app a new version. Never raises: a write must not fail because the cache is down."""
+    """Give each app (or tracked table's label) a new version. Never raises: a write must not fail because the cache
+    is down."""
     memo = getattr(_request, "versions", None)
     for label in labels:
         if memo:
@@ -137,12 +145,12 @@ def bump(labels: Iterable[str]) -> None:
 
 def current(*labels: str) -> str | None:
     """A token made of the current versions of ``labels`` (None if the cache is unavailable)."""
-    untracked = set(labels) - set(TRACKED_APPS)
+    untracked = set(labels) - set(LABELS)
     if untracked:
         raise ValueError(f"Versions de données non suivies : {', '.join(sorted(untracked))} (voir TRACKED_APPS)")
     memo = getattr(_request, "versions", None)
     if memo is None or any(label not in memo for label in labels):
-        wanted = TRACKED_APPS if memo is not None else labels
+        wanted = LABELS if memo is not None else labels
         try:
             found = cache.get_many([KEY_PREFIX + label for label in wanted])
             for label in wanted:
@@ -269,9 +277,30 @@ def cached(name: str, *, apps: Iterable[str], build: Callable[[], object], vary=
     return value
 
 
-def cached_html(name: str, *, apps: Iterable[str], build: Callable[[], str], vary=(), timeout=FRAGMENT_SECONDS):
-    """Like :func:`cached` for a rendered piece of HTML (built with ``render_to_string``: no request, no user)."""
-    html = cached(name, apps=apps, build=lambda: str(build()), vary=vary, timeout=timeout)
+_BLANK_LINES = re.compile(r"[ \t\r\f\v]*\n\s*")
+
+
+def compact_html(html: str) -> str:
+    """``html`` without the indentation of its template: each run of blanks holding a line break becomes one line
+    break, which HTML shows the same way (a large table loses two thirds of its bytes). Left as it is if it holds a
+    ``<pre>`` or a ``<textarea>``, whose blanks show."""
+    if "<pre" in html or "<textarea" in html:
+        return html
+    return _BLANK_LINES.sub("\n", html)
+
+
+def cached_html(
+    name: str, *, apps: Iterable[str], build: Callable[[], str], vary=(), timeout=FRAGMENT_SECONDS, compact=False
+):
+    """Like :func:`cached` for a rendered piece of HTML (built with ``render_to_string``: no request, no user);
+    ``compact``: kept without its template indentation (:func:`compact_html`)."""
+    html = cached(
+        name,
+        apps=apps,
+        build=lambda: compact_html(str(build())) if compact else str(build()),
+        vary=vary,
+        timeout=timeout,
+    )
     return html if isinstance(html, SafeString) else mark_safe(html)
 
 

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "srefop_portal.common.middleware.AuthenticationMiddleware",  # Django's, the account read from the cache
     "srefop_portal.common.middleware.PrivateResponseHeadersMiddleware",
     "srefop_portal.common.htmx.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

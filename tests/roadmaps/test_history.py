@@ -261,7 +261,7 @@ def test_history_page_query_count_does_not_grow_with_versions(setup, client_for)
             expected_version=version,
             user=member,
         )
-    client.get(url)  # the writes changed the data versions: warm the scoped lookups again, as for ``one``
+    client.get(url)  # the writes changed the data versions: warm the cached lookups, account and positions again
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(one)

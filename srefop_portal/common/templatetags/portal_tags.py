@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 
 from srefop_portal.common import wording
+from srefop_portal.common.chrome import render_chrome
 
 register = template.Library()
 
@@ -107,3 +108,32 @@ def fr_plural(count, forms):
         return plural(count, singular, plural_form)
     singular, plural_form = forms.split(",", 1)
     return plural(count, f"%(count)s {singular}", f"%(count)s {plural_form}")
+
+
+class ChromeNode(template.Node):
+    def __init__(self, template_name, values, nodelist):
+        self.template_name = template_name
+        self.values = values
+        self.nodelist = nodelist
+
+    def render(self, context):
+        values = {name: value.resolve(context) for name, value in self.values.items()}
+        nonce = values.pop("nonce", None)
+        slot = self.nodelist.render(context) if self.nodelist else ""
+        return render_chrome(self.template_name.resolve(context), values, slot=slot, nonce=nonce)
+
+
+@register.tag
+def chrome(parser, token):
+    """``{% chrome "includes/x.html" name=value … %}live HTML{% endchrome %}``: the include rendered once per
+    process and per values (see ``srefop_portal.common.chrome``); the body is rendered at each request in place of
+    the include's ``{{ slot }}``; ``nonce=…`` is written in at each request."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% chrome %} demande le nom d’un gabarit.")
+    values = template.base.token_kwargs(bits[2:], parser, support_legacy=False)
+    if len(values) != len(bits) - 2:
+        raise template.TemplateSyntaxError("{% chrome %} n’accepte que des valeurs nommées (nom=valeur).")
+    nodelist = parser.parse(("endchrome",))
+    parser.delete_first_token()
+    return ChromeNode(parser.compile_filter(bits[1]), values, nodelist)

@@ -102,3 +102,75 @@ def test_logout_and_password_reset_steps(client, django_capture_on_commit_callba
     client.force_login(user)
     html = client.get(reverse("account_logout")).content.decode()
     assert "Se déconnecter" in html and "<h1" in html
+
+
+def recently_authenticated(client, user) -> None:
+    """The session signed in with the password and the TOTP code a moment ago (allauth asks again otherwise)."""
+    import time
+
+    session = client.session
+    now = time.time()
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp", "reauthenticated": True},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+# The allauth pages a signed-in person reaches from « Mon profil », with their one <title> each.
+SIGNED_IN_PAGES = {
+    "mfa_index": "Double authentification",
+    "mfa_view_recovery_codes": "Codes de secours",
+    "mfa_generate_recovery_codes": "Générer de nouveaux codes de secours",
+    "mfa_deactivate_totp": "Désactiver l’application d’authentification",
+    "account_email": "Adresses électroniques",
+    "account_change_password": "Changer de mot de passe",
+    "socialaccount_connections": "Connexion par ProConnect",
+}
+
+
+def test_signed_in_allauth_pages_are_dsfr_with_a_title_each(client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.second_factor import sign_in
+
+    staff = StaffFactory(email="equipe@exemple.fr")
+    RecoveryCodes.activate(staff)
+    sign_in(client, staff)
+    recently_authenticated(client, staff)
+    titles = {}
+    for url_name, title in SIGNED_IN_PAGES.items():
+        response = client.get(reverse(url_name))
+        html = response.content.decode()
+        assert response.status_code == 200, (url_name, response.status_code, response.get("Location"))
+        assert "fr-header" in html and "fr-breadcrumb" in html and f"<h1>{title}</h1>" in html, url_name
+        titles[url_name] = re.search(r"<title>\s*(.*?)\s*</title>", html, re.S).group(1)
+        assert titles[url_name] == f"{title} — Portail Srefop", url_name
+        assert "placeholder=" not in html and "{%" not in html, url_name
+    assert len(set(titles.values())) == len(titles)
+    email = client.get(reverse("account_email")).content.decode()
+    assert labelled_dsfr_inputs(email) and 'class="fr-radio-group"' in email and "Principale" in email
+    password = client.get(reverse("account_change_password")).content.decode()
+    assert labelled_dsfr_inputs(password) and "Mot de passe actuel" in password and "Nouveau mot de passe" in password
+    codes = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    assert "10 codes utilisables sur 10" in codes.replace("\u00a0", " ")
+    overview = client.get(reverse("mfa_index")).content.decode()
+    assert "Active" in overview and reverse("mfa_deactivate_totp") in overview
+    assert reverse("mfa_generate_recovery_codes") in overview
+    # Errors are shown in DSFR beside the field they concern.
+    wrong = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "faux", "password1": "une-phrase-de-passe-longue", "password2": "une-phrase-de-passe-longue"},
+    ).content.decode()
+    assert 'aria-invalid="true"' in wrong and "Mot de passe actuel incorrect." in wrong
+
+
+def test_set_password_page_is_dsfr(client):
+    user = UserFactory(email="proconnect@exemple.fr")
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    html = client.get(reverse("account_set_password")).content.decode()
+    assert re.search(r"<title>\s*Définir un mot de passe — Portail Srefop", html)
+    assert labelled_dsfr_inputs(html) and "fr-breadcrumb" in html and "placeholder=" not in html

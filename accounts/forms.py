@@ -31,6 +31,7 @@ from allauth.account import forms as account_forms  # noqa: E402
 from allauth.mfa.base import forms as mfa_forms  # noqa: E402
 from allauth.mfa.recovery_codes import forms as recovery_forms  # noqa: E402
 from allauth.mfa.totp import forms as totp_forms  # noqa: E402
+from allauth.socialaccount import forms as social_forms  # noqa: E402
 
 
 class _Dsfr(DsfrBaseForm):
@@ -119,3 +120,7 @@ class DeactivateTOTPForm(_Dsfr, totp_forms.DeactivateTOTPForm):
 
 class GenerateRecoveryCodesForm(_Dsfr, recovery_forms.GenerateRecoveryCodesForm):
     pass
+
+
+class SocialSignupForm(_Dsfr, social_forms.SignupForm):
+    labels = {"email": "Adresse électronique"}

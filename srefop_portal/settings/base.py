@@ -184,6 +184,7 @@ if PROCONNECT_ALGORITHM not in ("RS256", "ES256"):
 PROCONNECT_ALLOW_HTTP = env_bool("PROCONNECT_ALLOW_HTTP", False)
 PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SocialSignupForm"}  # DSFR, like the other allauth forms
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "accounts.proconnect.provider.ProConnectProvider"}}
 SOCIALACCOUNT_REQUESTS_TIMEOUT = PROCONNECT_TIMEOUT
 SOCIALACCOUNT_AUTO_SIGNUP = True

@@ -203,6 +203,25 @@ NOT_REACHABLE = {
 }
 
 
+def test_allauth_pages_have_one_title_each():
+    """RGAA 8.6: no two of the portal's allauth templates share a <title> (a title given by the view aside)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    titles = {}
+    for template in sorted((Path(settings.BASE_DIR) / "templates").glob("*/**/*.html")):
+        name = template.relative_to(Path(settings.BASE_DIR) / "templates").as_posix()
+        if not name.startswith(("account/", "mfa/", "socialaccount/")):
+            continue
+        found = re.search(r"{% block (?:head_)?title %}(.*?){% endblock", template.read_text(), re.S)
+        if found and "{{" not in found.group(1):
+            title = " ".join(re.sub(r"{%.*?%}", " ", found.group(1)).split())
+            titles.setdefault(title, []).append(name)
+    assert len(titles) > 20
+    assert {title: names for title, names in titles.items() if len(names) > 1} == {}
+
+
 def test_every_reachable_allauth_page_is_overridden_by_the_portal():
     from pathlib import Path
 

@@ -241,3 +241,11 @@ def test_every_reachable_allauth_page_is_overridden_by_the_portal():
             missing.append(name)
     assert missing == []
     assert "webauthn" not in settings.MFA_SUPPORTED_TYPES
+
+
+def test_second_factor_overview_without_any_factor(client):
+    member = UserFactory(email="membre@exemple.fr")
+    client.force_login(member)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "Inactive" in html and "Aucun code de secours n’a été créé." in html
+    assert reverse("mfa_activate_totp") in html and reverse("mfa_generate_recovery_codes") not in html

@@ -34,6 +34,30 @@ from srefop_portal.common import notifications
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's messages in the portal's French (its catalogue has straight apostrophes and, for a wrong current
+    # password, asks to « indiquer » it).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": "Ce compte n’est pas actif.",
+        "cannot_remove_primary_email": "L’adresse principale ne peut pas être retirée : rendez-en une autre principale "
+        "d’abord.",
+        "duplicate_email": "Cette adresse est déjà liée à votre compte.",
+        "email_password_mismatch": "L’adresse électronique ou le mot de passe est incorrect.",
+        "email_taken": "Un compte utilise déjà cette adresse électronique.",
+        "enter_current_password": "Mot de passe actuel incorrect.",
+        "incorrect_code": "Code incorrect.",
+        "incorrect_password": "Mot de passe incorrect.",
+        "invalid_or_expired_key": "Ce lien n’est pas valable ou a expiré.",
+        "invalid_password_reset": "Ce lien de réinitialisation n’est pas valable.",
+        "max_email_addresses": "Vous ne pouvez pas lier plus de %d adresses électroniques à votre compte.",
+        "too_many_login_attempts": "Trop de tentatives de connexion échouées : réessayez plus tard.",
+        "unknown_email": "Aucun compte n’utilise cette adresse électronique.",
+        "unverified_primary_email": "Votre adresse principale doit être vérifiée.",
+        "select_only_one": "Choisissez une seule adresse.",
+        "same_as_current": "La nouvelle valeur doit être différente de l’actuelle.",
+        "rate_limited": "Trop de demandes en peu de temps : patientez un instant avant de réessayer.",
+    }
+
     def is_open_for_signup(self, request):
         return bool(getattr(settings, "SREFOP_OPEN_SIGNUP", False))
 

@@ -29,7 +29,9 @@ class DeleteAccountForm(DsfrBaseForm):
 # --- allauth's forms rendered with the DSFR (ACCOUNT_FORMS / MFA_FORMS in the settings) --------------------------
 from allauth.account import forms as account_forms  # noqa: E402
 from allauth.mfa.base import forms as mfa_forms  # noqa: E402
+from allauth.mfa.recovery_codes import forms as recovery_forms  # noqa: E402
 from allauth.mfa.totp import forms as totp_forms  # noqa: E402
+from allauth.socialaccount import forms as social_forms  # noqa: E402
 
 
 class _Dsfr(DsfrBaseForm):
@@ -88,3 +90,37 @@ class MfaReauthenticateForm(_Dsfr, mfa_forms.ReauthenticateForm):
 class ActivateTOTPForm(_Dsfr, totp_forms.ActivateTOTPForm):
     labels = {"code": "Code affiché par l’application"}
     help_texts = {"code": "Six chiffres, pour vérifier que l’application est bien configurée."}
+
+
+_NEW_PASSWORD_HELP = "12 caractères au moins ; une phrase de passe est plus facile à retenir."
+
+
+class AddEmailForm(_Dsfr, account_forms.AddEmailForm):
+    labels = {"email": "Nouvelle adresse électronique"}
+    help_texts = {"email": "Un lien de vérification lui sera envoyé."}
+
+
+class ChangePasswordForm(_Dsfr, account_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": "Mot de passe actuel",
+        "password1": "Nouveau mot de passe",
+        "password2": "Nouveau mot de passe (confirmation)",
+    }
+    help_texts = {"oldpassword": "", "password1": _NEW_PASSWORD_HELP}
+
+
+class SetPasswordForm(_Dsfr, account_forms.SetPasswordForm):
+    labels = {"password1": "Mot de passe", "password2": "Mot de passe (confirmation)"}
+    help_texts = {"password1": _NEW_PASSWORD_HELP}
+
+
+class DeactivateTOTPForm(_Dsfr, totp_forms.DeactivateTOTPForm):
+    pass
+
+
+class GenerateRecoveryCodesForm(_Dsfr, recovery_forms.GenerateRecoveryCodesForm):
+    pass
+
+
+class SocialSignupForm(_Dsfr, social_forms.SignupForm):
+    labels = {"email": "Adresse électronique"}

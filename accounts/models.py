@@ -12,7 +12,7 @@ class UserManager(BaseUserManager):
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
-            raise ValueError("L'adresse électronique est obligatoire.")
+            raise ValueError("L’adresse électronique est obligatoire.")
         email = self.normalize_email(email).lower()
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
@@ -43,6 +43,11 @@ class User(AbstractUser):
         "équipe Cariforef",
         default=False,
         help_text="Administre les territoires, instances, membres, indicateurs et la veille.",
+    )
+    is_staff = models.BooleanField(  # Django's French help text has a straight apostrophe
+        "statut équipe",
+        default=False,
+        help_text="Précise si la personne peut se connecter au site d’administration technique.",
     )
     is_demo = models.BooleanField("compte de démonstration", default=False)
     receive_overdue_emails = models.BooleanField(

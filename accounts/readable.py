@@ -99,9 +99,15 @@ LABELS = {
     "motif": "Motif",
     "message": "Message",
     "lien": "Lien",
+    "courriels": "Courriels que le portail vous a adressés",
+    "envoye_le": "Envoyé le",
+    "texte": "Texte",
     "verified": "Vérifiée",
     "primary": "Principale",
 }
+
+
+SECTION_TITLES = {"common": "Courriels"}  # the common base holds the outbox
 
 
 def label(key: str) -> str:
@@ -168,7 +174,7 @@ def sections(data: dict) -> list[Section]:
             result.append(Section(label(key), key, [_block(key, value)]))
         else:
             try:
-                title = apps.get_app_config(key).verbose_name
+                title = SECTION_TITLES.get(key) or apps.get_app_config(key).verbose_name
             except LookupError:
                 title = label(key)
             blocks = [_block(k, v) for k, v in value.items()] if isinstance(value, dict) else [_block(key, value)]

@@ -86,8 +86,11 @@ def close_account(*, user) -> None:
         raise AccountError("Un compte d’administration technique ne peut pas être fermé depuis le portail.")
     if user.closed_at:
         raise AccountError("Ce compte est déjà fermé.")
-    for _config, erase in implementations("personal_data.erase"):
-        erase(user)  # before the address is replaced: invitations are found by address
+    erasers = list(implementations("personal_data.erase"))
+    # The common base (the outbox) last: an app's erasure may still queue an e-mail (a session place freed...).
+    erasers.sort(key=lambda item: item[0].label == "common")
+    for _config, erase in erasers:
+        erase(user)  # before the address is replaced: invitations and e-mails are found by address
     user.emailaddress_set.all().delete()
     user.authenticator_set.all().delete()
     if hasattr(user, "socialaccount_set"):  # ProConnect, when allauth.socialaccount is installed

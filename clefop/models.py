@@ -18,7 +18,7 @@ from territories.models import Departement, Territory
 
 
 class OrganisationKind(models.TextChoices):
-    DDETS = "ddets", "DDETS / services de l'État"
+    DDETS = "ddets", "DDETS / services de l’État"
     REGION = "region", "Région"
     FRANCE_TRAVAIL = "france_travail", "France Travail"
     EDUCATION = "education", "Éducation nationale"
@@ -26,7 +26,7 @@ class OrganisationKind(models.TextChoices):
     MISSION_LOCALE = "mission_locale", "Mission locale"
     CAP_EMPLOI = "cap_emploi", "Cap emploi"
     DEPARTEMENT = "departement", "Conseil départemental"
-    CLUB = "club", "Club d'entreprises"
+    CLUB = "club", "Club d’entreprises"
     CHAMBRE = "chambre", "Chambre consulaire"
     PARTENAIRE_SOCIAL = "partenaire_social", "Partenaire social"
     OPCO = "opco", "OPCO"
@@ -153,7 +153,7 @@ class BodyQuerySet(models.QuerySet):
 class Body(models.Model):
     """An instance: the Crefop, a Cdefop (one per département), a Clefop (one per territory) or a working group."""
 
-    kind = models.CharField("type d'instance", max_length=20, choices=BodyKind.choices)
+    kind = models.CharField("type d’instance", max_length=20, choices=BodyKind.choices)
     name = models.CharField("nom", max_length=255)
     slug = models.SlugField("identifiant", max_length=80, unique=True)
     territory = models.OneToOneField(Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="clefop")
@@ -401,7 +401,8 @@ class AgendaItem(models.Model):
     title = models.CharField("point", max_length=500)
 
     class Meta:
-        verbose_name = "point de l'ordre du jour"
+        verbose_name = "point de l’ordre du jour"
+        verbose_name_plural = "points de l’ordre du jour"
         ordering = ["meeting", "order"]
         constraints = [models.UniqueConstraint(fields=["meeting", "order"], name="agenda_item_unique_order")]
 

@@ -16,7 +16,7 @@ def load_reference() -> str:
         defaults={
             "name": "Crefop des Pays de la Loire",
             "slug": "crefop",
-            "description": "Comité régional de l'emploi, de la formation et de l'orientation professionnelles, "
+            "description": "Comité régional de l’emploi, de la formation et de l’orientation professionnelles, "
             "co-présidé par le préfet de région et la présidente du Conseil régional.",
         },
     )

@@ -32,7 +32,7 @@ def session_events(user, *, base_url: str = "") -> list[icalendar.Event]:
         event.add("dtend", local_time(session.end))
         event.add("sequence", session.sequence)
         event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
-        prefix = "[Liste d'attente] " if waiting else ""
+        prefix = "[Liste d’attente] " if waiting else ""
         event.add("summary", f"{prefix}{session.title} — {session.get_kind_display()} Carif-Oref")
         lines = [f"Session de professionnalisation ({session.scope_label.lower()})"]
         if session.programme:

@@ -42,7 +42,7 @@ TEMPLATE_ROWS = [
         "Région",
         "Régional",
         "44-NAN, 44-STN",
-        "Jeunes, Demandeurs d'emploi",
+        "Jeunes, Demandeurs d’emploi",
         "Apprentissage, Orientation",
         "Accompagnement de quelques semaines pour préparer une entrée en apprentissage.",
         "Jeunes de 16 à 29 ans.",

@@ -30,7 +30,7 @@ class Public(models.TextChoices):
     can be compared)."""
 
     YOUTH = "jeunes", "Jeunes"
-    JOBSEEKERS = "demandeurs_emploi", "Demandeurs d'emploi"
+    JOBSEEKERS = "demandeurs_emploi", "Demandeurs d’emploi"
     EMPLOYEES = "salaries", "Salariés"
     COMPANIES = "entreprises", "Entreprises"
     DISABILITY = "handicap", "Personnes en situation de handicap"
@@ -39,7 +39,7 @@ class Public(models.TextChoices):
     WOMEN = "femmes", "Femmes"
     QPV = "qpv", "Habitants des quartiers prioritaires"
     PUPILS = "scolaires", "Élèves et apprentis"
-    PROFESSIONALS = "professionnels", "Professionnels de l'accompagnement"
+    PROFESSIONALS = "professionnels", "Professionnels de l’accompagnement"
 
 
 class Theme(models.TextChoices):
@@ -53,7 +53,7 @@ class Theme(models.TextChoices):
     HOUSING = "logement", "Logement"
     DISABILITY = "handicap", "Handicap"
     GUIDANCE = "orientation", "Orientation"
-    BUSINESS_CREATION = "creation_entreprise", "Création d'entreprise"
+    BUSINESS_CREATION = "creation_entreprise", "Création d’entreprise"
     BASIC_SKILLS = "competences_de_base", "Compétences de base"
 
 
@@ -136,12 +136,12 @@ class Dispositif(models.Model):
     publics = models.JSONField("publics cibles", default=list, blank=True)
     themes = models.JSONField("thématiques", default=list, blank=True)
     description = models.TextField("description")
-    eligibility = models.TextField("conditions d'éligibilité", blank=True)
+    eligibility = models.TextField("conditions d’éligibilité", blank=True)
     how_to = models.TextField("comment le mobiliser", blank=True)
     contact = models.CharField("contact", max_length=255, blank=True)
     url = models.URLField("lien", max_length=500, blank=True)
     valid_from = models.DateField("valable du", null=True, blank=True)
-    valid_until = models.DateField("valable jusqu'au", null=True, blank=True)
+    valid_until = models.DateField("valable jusqu’au", null=True, blank=True)
     last_reviewed_on = models.DateField("dernière revue", default=timezone.localdate)
     review_reminder_sent_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,7 +275,7 @@ class Session(models.Model):
 
 class RegistrationStatus(models.TextChoices):
     REGISTERED = "registered", "Inscrit·e"
-    WAITING = "waiting", "Liste d'attente"
+    WAITING = "waiting", "Liste d’attente"
     CANCELLED = "cancelled", "Annulée"
 
 
@@ -329,7 +329,7 @@ class SessionDocument(StoredFile):
 class SupportKind(models.TextChoices):
     PROFESSIONALISATION = "professionnalisation", "Action de professionnalisation"
     TOOLING = "outillage", "Outillage"
-    NEWSLETTER = "lettre", "Communication dans la lettre d'information"
+    NEWSLETTER = "lettre", "Communication dans la lettre d’information"
     PROJECT_GROUP = "groupe_projet", "Participation à un groupe projet"
     OTHER = "autre", "Autre"
 
@@ -370,7 +370,7 @@ class SupportRequest(models.Model):
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="support_requests"
     )
-    kind = models.CharField("type d'appui", max_length=25, choices=SupportKind.choices)
+    kind = models.CharField("type d’appui", max_length=25, choices=SupportKind.choices)
     need = models.TextField("besoin")
     wished_date = models.DateField("date souhaitée", null=True, blank=True)
     status = models.CharField("statut", max_length=10, choices=SupportStatus.choices, default=SupportStatus.NEW)
@@ -380,7 +380,7 @@ class SupportRequest(models.Model):
         null=True,
         blank=True,
         related_name="assigned_support_requests",
-        verbose_name="chargé·e de l'appui",
+        verbose_name="chargé·e de l’appui",
     )
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -390,7 +390,8 @@ class SupportRequest(models.Model):
 
     class Meta:
         db_table = "clefop_supportrequest"  # kept from when the offre de services lived in clefop (no row moved)
-        verbose_name = "demande d'appui"
+        verbose_name = "demande d’appui"
+        verbose_name_plural = "demandes d’appui"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
@@ -434,7 +435,8 @@ class SupportRequestEvent(models.Model):
 
     class Meta:
         db_table = "clefop_supportrequestevent"  # kept from when the offre de services lived in clefop (no row moved)
-        verbose_name = "étape de demande d'appui"
+        verbose_name = "étape de demande d’appui"
+        verbose_name_plural = "étapes de demande d’appui"
         ordering = ["request", "at", "pk"]
 
     def __str__(self):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clefop.models import Body, Membership, Organisation
 from clefop.services import ClefopError
-from srefop_portal.common import notifications
+from srefop_portal.common import notifications, wording
 from srefop_portal.common.documents import store_checked_file
 from srefop_portal.common.filecheck import FileRejected
 
@@ -151,13 +151,13 @@ def send_review_reminders(*, today=None) -> int:
                 [user],
                 subject="Dispositifs à revoir dans l’offre de services",
                 message=(
-                    notifications.plural(
+                    wording.plural(
                         len(dispositifs),
                         "%(count)s dispositif que vous pouvez modifier n’a pas été revu depuis plus de 12 mois :",
                         "%(count)s dispositifs que vous pouvez modifier n’ont pas été revus depuis plus de 12 mois :",
                     )
                     + f"\n{lines}\n"
-                    + notifications.plural(
+                    + wording.plural(
                         len(dispositifs),
                         "Vérifiez-le puis confirmez qu’il est à jour.",
                         "Vérifiez-les puis confirmez qu’ils sont à jour.",

@@ -336,7 +336,7 @@ def template_rows() -> list[list[str]]:
             "43",
             "F",
             "44-NAN, 49-ANG",
-            "demandeurs d'emploi, salariés",
+            "demandeurs d’emploi, salariés",
             "120",
         ],
     ]

@@ -196,7 +196,7 @@ class Recommendation(models.Model):
     sheet = models.ForeignKey(
         AmbitionSheet, on_delete=models.PROTECT, related_name="recommendations", verbose_name="fiche-ambition"
     )
-    evolution = models.CharField("évolution de l'offre", max_length=10, choices=EvolutionKind.choices)
+    evolution = models.CharField("évolution de l’offre", max_length=10, choices=EvolutionKind.choices)
     rome_codes = models.ManyToManyField(RomeCode, related_name="recommendations", blank=True, verbose_name="métiers")
     naf_divisions = models.ManyToManyField(NafDivision, related_name="recommendations", blank=True)
     naf_sections = models.ManyToManyField(NafSection, related_name="recommendations", blank=True)
@@ -290,7 +290,7 @@ class Roadmap(models.Model):
     revision_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions")
     status = models.CharField("statut", max_length=10, choices=RoadmapStatus.choices, default=RoadmapStatus.DRAFT)
     summary = models.TextField("présentation", blank=True)
-    plenary_date = models.DateField("date de la plénière d'adoption", null=True, blank=True)
+    plenary_date = models.DateField("date de la plénière d’adoption", null=True, blank=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -560,7 +560,8 @@ class ActionDocument(StoredFile):
     file = models.FileField(upload_to=action_document_upload_to, max_length=255)
 
     class Meta:
-        verbose_name = "document d'action"
+        verbose_name = "document d’action"
+        verbose_name_plural = "documents d’action"
         ordering = ["action", "-uploaded_at"]
 
     def __str__(self):
@@ -617,11 +618,12 @@ class AnnualReview(models.Model):
     objects = AnnualReviewQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "point d'étape annuel"
+        verbose_name = "point d’étape annuel"
+        verbose_name_plural = "points d’étape annuels"
         ordering = ["roadmap", "-date"]
 
     def __str__(self):
-        return f"Point d'étape du {self.date:%d/%m/%Y}"
+        return f"Point d’étape du {self.date:%d/%m/%Y}"
 
 
 class Assessment(models.TextChoices):
@@ -638,7 +640,8 @@ class PriorityAssessment(models.Model):
     comment = models.TextField("commentaire", blank=True)
 
     class Meta:
-        verbose_name = "appréciation d'une priorité"
+        verbose_name = "appréciation d’une priorité"
+        verbose_name_plural = "appréciations des priorités"
         ordering = ["review", "priority__order"]
         constraints = [models.UniqueConstraint(fields=["review", "priority"], name="one_assessment_per_priority")]
 

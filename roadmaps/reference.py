@@ -22,7 +22,7 @@ CHALLENGES = [
     (
         "E1",
         "Accompagner la transition écologique",
-        "Adapter les compétences et l'offre de formation aux métiers "
+        "Adapter les compétences et l’offre de formation aux métiers "
         "de la transition écologique et énergétique, et aux nouvelles pratiques des métiers existants.",
     ),
     (
@@ -34,7 +34,7 @@ CHALLENGES = [
     (
         "E3",
         "Atteindre le plein emploi",
-        "Mobiliser toutes les personnes éloignées de l'emploi et répondre aux "
+        "Mobiliser toutes les personnes éloignées de l’emploi et répondre aux "
         "difficultés de recrutement des employeurs.",
     ),
     (
@@ -46,22 +46,22 @@ CHALLENGES = [
 
 AMBITIONS = [
     ("A1", "Anticiper les besoins en compétences des entreprises et des territoires"),
-    ("A2", "Adapter l'offre de formation aux transitions écologique et numérique"),
-    ("A3", "Favoriser l'accès à l'emploi de tous les publics"),
+    ("A2", "Adapter l’offre de formation aux transitions écologique et numérique"),
+    ("A3", "Favoriser l’accès à l’emploi de tous les publics"),
     ("A4", "Sécuriser les parcours professionnels tout au long de la vie"),
-    ("A5", "Renforcer l'orientation et l'attractivité des métiers"),
+    ("A5", "Renforcer l’orientation et l’attractivité des métiers"),
 ]
 
 SHEETS = [
-    ("F1.1", "A1", "Partager un diagnostic emploi-formation à l'échelle de chaque territoire"),
+    ("F1.1", "A1", "Partager un diagnostic emploi-formation à l’échelle de chaque territoire"),
     ("F1.2", "A1", "Accompagner les entreprises dans leurs recrutements et la gestion des compétences"),
     ("F2.1", "A2", "Développer les compétences de la transition écologique et énergétique"),
     ("F2.2", "A2", "Développer les compétences numériques des actifs"),
-    ("F3.1", "A3", "Lever les freins périphériques à l'emploi : mobilité, logement, garde d'enfants"),
-    ("F3.2", "A3", "Accompagner vers l'emploi les publics qui en sont le plus éloignés"),
+    ("F3.1", "A3", "Lever les freins périphériques à l’emploi : mobilité, logement, garde d’enfants"),
+    ("F3.2", "A3", "Accompagner vers l’emploi les publics qui en sont le plus éloignés"),
     ("F4.1", "A4", "Développer la formation des salariés et les reconversions professionnelles"),
-    ("F4.2", "A4", "Maintenir en emploi les seniors et prévenir l'usure professionnelle"),
-    ("F5.1", "A5", "Informer sur les métiers et faire découvrir l'entreprise aux jeunes et à leurs familles"),
+    ("F4.2", "A4", "Maintenir en emploi les seniors et prévenir l’usure professionnelle"),
+    ("F5.1", "A5", "Informer sur les métiers et faire découvrir l’entreprise aux jeunes et à leurs familles"),
     ("F5.2", "A5", "Lutter contre les stéréotypes et promouvoir la mixité des métiers"),
 ]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clefop.models import Body, BodyKind, Membership, Organisation, Position
 from offer.models import Dispositif
-from srefop_portal.common import notifications
+from srefop_portal.common import notifications, wording
 from srefop_portal.common.forms import DomainError
 
 from .history import link_labels, links_of, one_version
@@ -193,7 +193,7 @@ def transition_roadmap(
     subject = f"Feuille de route {roadmap.period_label} de {body.name} (version {roadmap.version}) : {label.lower()}"
     message = f"{subject}."
     if comment:  # the comment keeps its own punctuation: no « ». » double stop
-        message += f"\nCommentaire : « {notifications.shorten(comment, 200)} »"
+        message += f"\nCommentaire : « {wording.shorten(comment, 200)} »"
     if transition == "submit":
         recipients = _members(body, [Position.COCHAIR, Position.ANIMATEUR])
     else:
@@ -675,7 +675,7 @@ def send_overdue_emails() -> int:
         count = len(items)
         notifications.queue_mail(
             to=[pilot.email],
-            subject=notifications.plural(count, "%(count)s action en retard", "%(count)s actions en retard"),
+            subject=wording.plural(count, "%(count)s action en retard", "%(count)s actions en retard"),
             body=body,
             kind="roadmaps.overdue",
         )

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from srefop_portal.common import notifications
+from srefop_portal.common import notifications, wording
 
 from .models import NewsItem, Subscription
 from .services import unsubscribe_token
@@ -64,7 +64,7 @@ def send_digest(subscription: Subscription, now) -> bool:
         "site_url": settings.SITE_URL,
     }
     daily = subscription.frequency == Subscription.Frequency.DAILY
-    count = notifications.plural(len(items), "%(count)s article", "%(count)s articles")
+    count = wording.plural(len(items), "%(count)s article", "%(count)s articles")
     if more:
         count = f"plus de {MAX_ITEMS} articles"
     notifications.queue_mail(

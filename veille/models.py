@@ -138,7 +138,7 @@ class NewsItem(models.Model):
         Territory, through="TerritoryTag", related_name="news_items", verbose_name="territoires", blank=True
     )
     excluded_territories = models.ManyToManyField(
-        Territory, related_name="+", blank=True, verbose_name="territoires retirés par l'équipe"
+        Territory, related_name="+", blank=True, verbose_name="territoires retirés par l’équipe"
     )
     themes = models.ManyToManyField(Theme, related_name="items", blank=True, verbose_name="thèmes")
     tagged_at = models.DateTimeField("étiqueté le", null=True, blank=True)
@@ -194,7 +194,7 @@ class TerritoryTag(models.Model):
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="news_tags")
     matched_terms = models.JSONField("termes reconnus", default=list, blank=True)
     confidence = models.FloatField("confiance", default=1.0)
-    is_manual = models.BooleanField("ajouté par l'équipe", default=False)
+    is_manual = models.BooleanField("ajouté par l’équipe", default=False)
 
     class Meta:
         verbose_name = "étiquette territoriale"
@@ -250,7 +250,7 @@ class TagCorrection(models.Model):
     term = models.CharField(
         "terme",
         max_length=200,
-        help_text="Tel qu'écrit dans les articles (ex. : « Laval », « Pays yonnais ») ; accents et majuscules ignorés.",
+        help_text="Tel qu’écrit dans les articles (ex. : « Laval », « Pays yonnais ») ; accents et majuscules ignorés.",
     )
     term_key = models.CharField("terme normalisé", max_length=200, editable=False)
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+", verbose_name="territoire")
@@ -273,8 +273,8 @@ class TagCorrection(models.Model):
     objects = TagCorrectionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "correction d'étiquetage"
-        verbose_name_plural = "corrections d'étiquetage"
+        verbose_name = "correction d’étiquetage"
+        verbose_name_plural = "corrections d’étiquetage"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

@@ -103,11 +103,11 @@ def fetch_userinfo(url: str, access_token: str, *, jwks: dict, algorithm: str, i
     """ProConnect answers userinfo as a signed JWT (``application/jwt``): verified like the id_token."""
     response = _get(url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/jwt"})
     if response.status_code != 200:
-        raise ProConnectError(f"Informations de l'agent : HTTP {response.status_code}", reason="invalid_response")
+        raise ProConnectError(f"Informations de l’agent : HTTP {response.status_code}", reason="invalid_response")
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type != "application/jwt":
         raise ProConnectError(
-            f"Informations de l'agent non signées (Content-Type {content_type or 'absent'})", reason="bad_signature"
+            f"Informations de l’agent non signées (Content-Type {content_type or 'absent'})", reason="bad_signature"
         )
     return verify_jwt(
         response.text.strip(), jwks=jwks, algorithm=algorithm, issuer=issuer, audience=audience, require=("sub",)

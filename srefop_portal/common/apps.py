@@ -6,7 +6,7 @@ class CommonConfig(AppConfig):
     label = "common"
     verbose_name = "Socle commun"
     # Extension points this app provides (declared in srefop_portal/common/hooks.py, checked by manage.py check)
-    hooks = ("staff.staff_tiles",)
+    hooks = ("staff.staff_tiles", "personal_data.export", "personal_data.erase")
 
     def ready(self):
         from . import checks, diagnostic  # noqa: F401  (system checks; the diagnostic job kind)

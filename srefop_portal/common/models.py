@@ -59,7 +59,7 @@ class Job(models.Model):
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
-    file_expires_at = models.DateTimeField("fichier disponible jusqu'au", null=True, blank=True)
+    file_expires_at = models.DateTimeField("fichier disponible jusqu’au", null=True, blank=True)
     file_deleted = models.BooleanField("fichier expiré", default=False)
     notified = models.BooleanField(default=False)
 

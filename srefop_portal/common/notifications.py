@@ -18,9 +18,7 @@ The demonstration loaders turn e-mail off with ``with mail_suspended(): ...`` (n
 
 from __future__ import annotations
 
-import datetime
 import logging
-import re
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,10 +31,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import ngettext
 
 from .models import Notice, OutboxMessage
+from .wording import shorten, typographic
 
 logger = logging.getLogger(__name__)
 
@@ -73,29 +70,7 @@ def mail_enabled() -> bool:
     return not _suspended.get()
 
 
-# ---------------------------------------------------------------------------------------------- wording helpers
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters, cut at a word boundary (never mid-word), an open « closed."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    cut = cut.rstrip(" ,;:—-–")
-    if cut.count("«") > cut.count("»"):
-        cut = cut.rstrip() + " »"
-    return f"{cut}…"
-
-
-_APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÖØ-öø-ÿ])'(?=[A-Za-zÀ-ÖØ-öø-ÿ])")
-
-
-def typographic(text: str) -> str:
-    """French typography for apostrophes: « l'action » → « l’action » (quotes around HTML attributes untouched)."""
-    return _APOSTROPHE.sub("’", text or "")
+# ---------------------------------------------------------------------------------------------- subject and signature
 
 
 def subject_line(subject: str) -> str:
@@ -105,21 +80,6 @@ def subject_line(subject: str) -> str:
     if prefix and subject.startswith(prefix.strip()):
         subject = subject[len(prefix.strip()) :].strip()
     return prefix + shorten(subject, SUBJECT_MAX - len(prefix))
-
-
-def plural(count: int, singular: str, plural_form: str) -> str:
-    """``ngettext`` with the French rule (0 and 1 take the singular): « 0 article », « 1 article », « 2 articles ».
-    ``%(count)s`` in the wording is replaced by the number (French digit grouping)."""
-    form = ngettext(singular, plural_form, 1 if count <= 1 else count)
-    return form % {"count": f"{count:,}".replace(",", "\u202f")} if "%(count)" in form else form
-
-
-def french_date(value, year: bool = True) -> str:
-    """« 1er janvier 2026 », « 2 janvier 2026 » (the first of the month is « 1er »)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    text = date_format(value, "j F Y" if year else "j F")
-    return f"1er{text[1:]}" if value.day == 1 else text
 
 
 def absolute_url(path: str) -> str:

@@ -129,8 +129,10 @@ class RowError:
 
 @lru_cache(maxsize=4096)
 def normalise_header(value: str) -> str:
-    """« Code territoire » → « code_territoire » (also used on values compared by name: cached)."""
-    value = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
+    """« Code territoire » → « code_territoire » (also used on values compared by name: cached).
+    Both apostrophes separate words: « demandeurs d’emploi » and « demandeurs d'emploi » are the same key."""
+    value = str(value or "").replace("’", "'").replace("ʼ", "'")
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     return "_".join(value.strip().lower().replace("-", " ").replace("'", " ").split())
 
 

@@ -108,7 +108,7 @@ class OutboxView(StaffViewMixin, ListView):
     def post(self, request, *args, **kwargs):
         from django.contrib import messages
 
-        from . import notifications
+        from . import notifications, wording
 
         if request.POST.get("tous") == "1":
             ids = OutboxMessage.objects.for_user(request.user).filter(status=OutboxMessage.Status.FAILED)
@@ -122,7 +122,7 @@ class OutboxView(StaffViewMixin, ListView):
         if count:
             messages.success(
                 request,
-                notifications.plural(
+                wording.plural(
                     count, "%(count)s courriel remis en file d’envoi.", "%(count)s courriels remis en file d’envoi."
                 ),
             )

@@ -184,6 +184,7 @@ if PROCONNECT_ALGORITHM not in ("RS256", "ES256"):
 PROCONNECT_ALLOW_HTTP = env_bool("PROCONNECT_ALLOW_HTTP", False)
 PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SocialSignupForm"}  # DSFR, like the other allauth forms
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "accounts.proconnect.provider.ProConnectProvider"}}
 SOCIALACCOUNT_REQUESTS_TIMEOUT = PROCONNECT_TIMEOUT
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -197,11 +198,16 @@ ACCOUNT_FORMS = {
     "reset_password": "accounts.forms.ResetPasswordForm",
     "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
     "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
 }
 MFA_FORMS = {
     "authenticate": "accounts.forms.AuthenticateForm",
     "reauthenticate": "accounts.forms.MfaReauthenticateForm",
     "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "deactivate_totp": "accounts.forms.DeactivateTOTPForm",
+    "generate_recovery_codes": "accounts.forms.GenerateRecoveryCodesForm",
 }
 MFA_TOTP_ISSUER = "Portail Srefop"
 

@@ -30,7 +30,8 @@ from offer.models import Dispositif, Registration, SupportRequest
 from reperes.models import ImportBatch
 from roadmaps import services as roadmap_services
 from roadmaps.models import ProgressNote
-from srefop_portal.common.models import Notice
+from srefop_portal.common import notifications
+from srefop_portal.common.models import Notice, OutboxMessage
 from territories.models import Commune, CompositionChange
 from tests.accounts.factories import UserFactory
 from tests.clefop.conftest import PDF
@@ -104,6 +105,17 @@ def person(staff_user):
         batch=uuid.uuid4(), kind="commune", commune=Commune.objects.first(), reason="Fusion", changed_by=user
     )
     Notice.objects.create(user=user, message="Votre rapport est prêt")
+    # the outbox: an e-mail to her alone, one to her and a colleague, one to a colleague that names her.
+    colleague = UserFactory(email="collegue@exemple.fr")
+    notifications.queue_mail(to=[user.email], subject="Votre export Zetaplan est prêt", body="Bonjour,")
+    notifications.queue_mail(
+        to=[user.email.upper(), colleague.email], subject="Réunion de printemps", body="Ordre du jour joint."
+    )
+    notifications.queue_mail(
+        to=[colleague.email],
+        subject="Nouveau point de suivi",
+        body=f"{user.first_name} {user.last_name} ({user.email}) a ajouté un point de suivi.",
+    )
     return {
         "user": user,
         "action": action,
@@ -141,6 +153,12 @@ def test_export_contains_each_item(client, person):
     assert data["reperes"]["imports_de_reperes"][0]["fichier"] == "valeurs-zeta.csv"
     assert data["territories"]["modifications_de_composition"][0]["motif"] == "Fusion"
     assert data["notifications"][0]["message"] == "Votre rapport est prêt"
+    subjects = [m["objet"] for m in data["common"]["courriels"]]
+    assert (
+        "[Portail Srefop] Votre export Zetaplan est prêt" in subjects
+        and "[Portail Srefop] Réunion de printemps" in subjects
+    )
+    assert "[Portail Srefop] Nouveau point de suivi" not in subjects  # addressed to someone else
 
     client.force_login(user)
     downloaded = client.get(reverse("accounts:personal_data_json"))
@@ -161,6 +179,8 @@ def test_export_contains_each_item(client, person):
         "Votre rapport est prêt",
         PERSON["phone"],
         "Historique des modifications",
+        "Courriels que le portail vous a adressés",
+        "Votre export Zetaplan est prêt",
     ):
         assert text in page, text
 
@@ -169,7 +189,11 @@ def personal_traces(values) -> list[str]:
     """Every text field of every table that still holds one of the values."""
     found = []
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
         if not fields:
             continue
         query = Q()
@@ -192,6 +216,11 @@ def test_closing_the_account_erases_personal_fields_and_keeps_governance_records
 
     user = User.objects.get(pk=user.pk)  # the row stays, for the records' links
     assert personal_traces(PERSON.values()) == []
+    # The outbox: her e-mail deleted, her address out of the shared one, her name out of the colleague's.
+    assert not OutboxMessage.objects.filter(subject__contains="Zetaplan").exists()
+    assert OutboxMessage.objects.get(subject__contains="Réunion de printemps").to == ["collegue@exemple.fr"]
+    named = OutboxMessage.objects.get(subject__contains="Nouveau point de suivi").body
+    assert named.startswith("ancien membre (ancien membre) a ajouté un point de suivi.")
     assert (user.first_name, user.last_name, user.phone, user.organisation_name, user.job_title) == ("",) * 5
     assert user.email.endswith(".invalid") and "zephirine" not in user.email
     assert not user.is_active and not user.has_usable_password() and user.closed_at

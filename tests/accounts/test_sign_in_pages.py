@@ -102,3 +102,150 @@ def test_logout_and_password_reset_steps(client, django_capture_on_commit_callba
     client.force_login(user)
     html = client.get(reverse("account_logout")).content.decode()
     assert "Se déconnecter" in html and "<h1" in html
+
+
+def recently_authenticated(client, user) -> None:
+    """The session signed in with the password and the TOTP code a moment ago (allauth asks again otherwise)."""
+    import time
+
+    session = client.session
+    now = time.time()
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp", "reauthenticated": True},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+# The allauth pages a signed-in person reaches from « Mon profil », with their one <title> each.
+SIGNED_IN_PAGES = {
+    "mfa_index": "Double authentification",
+    "mfa_view_recovery_codes": "Codes de secours",
+    "mfa_generate_recovery_codes": "Générer de nouveaux codes de secours",
+    "mfa_deactivate_totp": "Désactiver l’application d’authentification",
+    "account_email": "Adresses électroniques",
+    "account_change_password": "Changer de mot de passe",
+    "socialaccount_connections": "Connexion par ProConnect",
+}
+
+
+def test_signed_in_allauth_pages_are_dsfr_with_a_title_each(client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.second_factor import sign_in
+
+    staff = StaffFactory(email="equipe@exemple.fr")
+    RecoveryCodes.activate(staff)
+    sign_in(client, staff)
+    recently_authenticated(client, staff)
+    titles = {}
+    for url_name, title in SIGNED_IN_PAGES.items():
+        response = client.get(reverse(url_name))
+        html = response.content.decode()
+        assert response.status_code == 200, (url_name, response.status_code, response.get("Location"))
+        assert "fr-header" in html and "fr-breadcrumb" in html and f"<h1>{title}</h1>" in html, url_name
+        titles[url_name] = re.search(r"<title>\s*(.*?)\s*</title>", html, re.S).group(1)
+        assert titles[url_name] == f"{title} — Portail Srefop", url_name
+        assert "placeholder=" not in html and "{%" not in html, url_name
+    assert len(set(titles.values())) == len(titles)
+    email = client.get(reverse("account_email")).content.decode()
+    assert labelled_dsfr_inputs(email) and 'class="fr-radio-group"' in email and "Principale" in email
+    password = client.get(reverse("account_change_password")).content.decode()
+    assert labelled_dsfr_inputs(password) and "Mot de passe actuel" in password and "Nouveau mot de passe" in password
+    codes = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    assert "10 codes utilisables sur 10" in codes.replace("\u00a0", " ")
+    overview = client.get(reverse("mfa_index")).content.decode()
+    assert "Active" in overview and reverse("mfa_deactivate_totp") in overview
+    assert reverse("mfa_generate_recovery_codes") in overview
+    # Errors are shown in DSFR beside the field they concern.
+    wrong = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "faux", "password1": "une-phrase-de-passe-longue", "password2": "une-phrase-de-passe-longue"},
+    ).content.decode()
+    assert 'aria-invalid="true"' in wrong and "Mot de passe actuel incorrect." in wrong
+
+
+def test_set_password_page_is_dsfr(client):
+    user = UserFactory(email="proconnect@exemple.fr")
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    html = client.get(reverse("account_set_password")).content.decode()
+    assert re.search(r"<title>\s*Définir un mot de passe — Portail Srefop", html)
+    assert labelled_dsfr_inputs(html) and "fr-breadcrumb" in html and "placeholder=" not in html
+
+
+def test_other_reachable_allauth_pages_are_portal_pages(client):
+    for url_name, title in (
+        ("account_inactive", "Compte désactivé"),
+        ("socialaccount_login_cancelled", "Connexion par ProConnect annulée"),
+    ):
+        html = client.get(reverse(url_name)).content.decode()
+        assert "fr-header" in html and f"<h1>{title}</h1>" in html, url_name
+        assert re.search(rf"<title>\s*{title}\s*— Portail Srefop", html), url_name
+
+
+# allauth templates the portal does not override, and why no one reaches them with its settings.
+NOT_REACHABLE = {
+    "account/confirm_email_verification_code.html": "ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED is off",
+    "account/confirm_login_code.html": "ACCOUNT_LOGIN_BY_CODE_ENABLED is off",
+    "account/request_login_code.html": "ACCOUNT_LOGIN_BY_CODE_ENABLED is off",
+    "account/confirm_password_reset_code.html": "ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED is off",
+    "account/confirm_phone_verification_code.html": "no phone numbers",
+    "account/phone_change.html": "no phone numbers",
+    "account/email_change.html": "ACCOUNT_CHANGE_EMAIL is off (the address page manages several)",
+    "account/signup_by_passkey.html": "no passkeys",
+    "account/verified_email_required.html": "no view uses @verified_email_required",
+    "mfa/trust.html": "MFA_TRUST_ENABLED is off",
+    "socialaccount/authentication_error.html": "the adapter renders account/proconnect_error.html",
+    "socialaccount/login_redirect.html": "the sign-in form posts (no redirect page)",
+}
+
+
+def test_allauth_pages_have_one_title_each():
+    """RGAA 8.6: no two of the portal's allauth templates share a <title> (a title given by the view aside)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    titles = {}
+    for template in sorted((Path(settings.BASE_DIR) / "templates").glob("*/**/*.html")):
+        name = template.relative_to(Path(settings.BASE_DIR) / "templates").as_posix()
+        if not name.startswith(("account/", "mfa/", "socialaccount/")):
+            continue
+        found = re.search(r"{% block (?:head_)?title %}(.*?){% endblock", template.read_text(), re.S)
+        if found and "{{" not in found.group(1):
+            title = " ".join(re.sub(r"{%.*?%}", " ", found.group(1)).split())
+            titles.setdefault(title, []).append(name)
+    assert len(titles) > 20
+    assert {title: names for title, names in titles.items() if len(names) > 1} == {}
+
+
+def test_every_reachable_allauth_page_is_overridden_by_the_portal():
+    from pathlib import Path
+
+    import allauth
+    from django.conf import settings
+
+    allauth_templates = Path(allauth.__file__).parent / "templates"
+    ours = Path(settings.BASE_DIR) / "templates"
+    missing = []
+    for template in sorted(allauth_templates.glob("*/**/*.html")):
+        name = template.relative_to(allauth_templates).as_posix()
+        if not name.startswith(("account/", "mfa/", "socialaccount/")):
+            continue
+        if any(part in name for part in ("/email/", "/messages/", "/snippets/", "/base", "mfa/webauthn/")):
+            continue  # e-mail bodies, flash messages, fragments, layouts; no WebAuthn (MFA_SUPPORTED_TYPES)
+        if name not in NOT_REACHABLE and not (ours / name).exists():
+            missing.append(name)
+    assert missing == []
+    assert "webauthn" not in settings.MFA_SUPPORTED_TYPES
+
+
+def test_second_factor_overview_without_any_factor(client):
+    member = UserFactory(email="membre@exemple.fr")
+    client.force_login(member)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "Inactive" in html and "Aucun code de secours n’a été créé." in html
+    assert reverse("mfa_activate_totp") in html and reverse("mfa_generate_recovery_codes") not in html

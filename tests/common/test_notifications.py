@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from srefop_portal.common import notifications
+from srefop_portal.common import notifications, wording
 from srefop_portal.common.models import Notice, OutboxMessage
 from tests.accounts.factories import UserFactory
 
@@ -34,10 +34,10 @@ class BrokenBackend(EmailBackend):
 
 @pytest.mark.parametrize(
     ("count", "expected"),
-    [(0, "0 article"), (1, "1 article"), (2, "2 articles"), (1500, "1\u202f500 articles")],
+    [(0, "0 article"), (1, "1 article"), (2, "2 articles"), (1500, "1\u00a0500 articles")],
 )
 def test_plural_follows_the_french_rule(count, expected):
-    assert notifications.plural(count, "%(count)s article", "%(count)s articles") == expected
+    assert wording.plural(count, "%(count)s article", "%(count)s articles") == expected
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,9 @@ def test_plural_filter_in_templates(count, expected):
 
 
 def test_first_of_the_month_is_1er():
-    assert notifications.french_date(datetime.date(2026, 1, 1)) == "1er janvier 2026"
-    assert notifications.french_date(datetime.date(2026, 1, 2)) == "2 janvier 2026"
+    assert wording.french_date(datetime.date(2026, 1, 1)) == "1er janvier 2026"
+    assert wording.french_date(datetime.date(2026, 1, 2)) == "2 janvier 2026"
+    assert wording.french_date(datetime.date(2026, 5, 1), year=False) == "1er mai"
     assert Template("{{ d|fr_date }}").render(Context({"d": datetime.date(2026, 3, 1)})) == "1er mars 2026"
 
 
@@ -73,8 +74,8 @@ def test_subject_is_never_cut_mid_word_and_quotes_are_closed():
 
 
 def test_apostrophes_become_typographic_but_html_attributes_stay():
-    assert notifications.typographic("Point d'étape de l'action") == "Point d’étape de l’action"
-    assert notifications.typographic("<a href='x'>l'action</a>") == "<a href='x'>l’action</a>"
+    assert wording.typographic("Point d'étape de l'action") == "Point d’étape de l’action"
+    assert wording.typographic("<a href='x'>l'action</a>") == "<a href='x'>l’action</a>"
 
 
 # ---------------------------------------------------------------------------------------------- outbox

@@ -352,7 +352,7 @@ def test_attendance_export_and_documents(staff_client, role_user):
     response = staff_client.get(reverse("offer:session_registrations_export", args=[session.pk]), {"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][2] == member.email and rows[1][5] == "présent·e"
-    assert rows[2][2] == animateur.email and rows[2][3] == "Liste d'attente"
+    assert rows[2][2] == animateur.email and rows[2][3] == "Liste d’attente"
     # Documents afterwards: content checked, shared with the registered people only.
     upload = io.BytesIO(b"MZ\x90\x00fake executable")
     upload.name = "programme.pdf"

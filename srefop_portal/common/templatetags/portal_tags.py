@@ -100,14 +100,12 @@ def fr_date(value, fmt="j F Y"):
 def fr_plural(count, forms):
     """``{{ n|fr_plural:"action,actions" }}`` → « 1 action », « 2 actions » (French rule: 0 takes the singular).
     Without the number: ``{{ n|fr_plural:"son statut|leur statut" }}`` (forms separated by « | »)."""
-    from srefop_portal.common.notifications import plural
-
     count = int(count or 0)
     if "|" in forms:
         singular, plural_form = forms.split("|", 1)
-        return plural(count, singular, plural_form)
+        return wording.plural(count, singular, plural_form)
     singular, plural_form = forms.split(",", 1)
-    return plural(count, f"%(count)s {singular}", f"%(count)s {plural_form}")
+    return wording.plural(count, f"%(count)s {singular}", f"%(count)s {plural_form}")
 
 
 class ChromeNode(template.Node):

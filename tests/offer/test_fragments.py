@@ -69,6 +69,9 @@ def test_filter_values_and_errors_are_never_shared(client):
 
 def test_catalogue_query_count_does_not_grow_warm_or_cold(client_for):
     client = client_for("member")
+    client.get(
+        LIST
+    )  # the person's account, read once from the database then from the cache (srefop_portal/common/middleware.py)
 
     def count(n):
         Dispositif.objects.all().delete()  # a write: the cards and filters are built again
@@ -114,6 +117,9 @@ def test_an_ended_session_moves_to_the_past_ones_without_any_write(client, monke
 
 def test_session_list_query_count_does_not_grow(client_for):
     client = client_for("member")
+    client.get(
+        LIST
+    )  # the person's account, read once from the database then from the cache (srefop_portal/common/middleware.py)
 
     def count(n):
         Session.objects.all().delete()

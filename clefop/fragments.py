@@ -12,6 +12,8 @@ forms, the meetings (which depend on the hour) — stay in the page, outside the
 
 from __future__ import annotations
 
+import datetime
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -105,7 +107,7 @@ def body_meetings(body, *, count: int = 3) -> tuple[list, Meeting | None]:
     last one over before midnight; each request then splits them at the current time (the database is asked when
     the candidates may not be enough: more of them than that, the last already begun)."""
     now = timezone.now()
-    midnight = timezone.make_aware(timezone.datetime.combine(timezone.localdate(now), timezone.datetime.min.time()))
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
 
     def build():
         meetings = body.meetings.select_related("body")

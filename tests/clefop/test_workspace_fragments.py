@@ -63,20 +63,22 @@ def test_member_table_differs_by_reader_class_never_by_person(client_for, role_u
         assert role_user(role).display_name in html
 
 
-def test_two_managers_get_their_own_csrf_tokens(client_for, role_user, workspace):
-    second = MembershipFactory(body=workspace["body"], position="animateur").user
-    other = Client()
-    sign_in(other, second)
-    tokens = []
-    for client in (client_for("animateur"), other):
-        response = client.get(members_url(workspace["body"]))
-        html = response.content.decode()
-        assert 'name="csrfmiddlewaretoken"' in html
-        token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-        tokens.append(token)
-        assert response.client.cookies["csrftoken"].value  # the form's token goes with the reader's cookie
-    assert tokens[0] != tokens[1]
-    assert second.display_name in other.get(members_url(workspace["body"])).content.decode()
+def test_two_managers_get_their_own_csrf_tokens(role_user, workspace):
+    """The invitation forms are outside the fragments: each manager's page carries a token of their own cookie."""
+    body, invitation = workspace["body"], workspace["invitation"]
+    second = MembershipFactory(body=body, position="animateur").user
+    clients, tokens = [], []
+    for user in (role_user("animateur"), second):
+        client = Client(enforce_csrf_checks=True)
+        sign_in(client, user)
+        html = client.get(members_url(body)).content.decode()
+        assert user.display_name in html
+        tokens.append(html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+        clients.append(client)
+    resend = reverse("clefop:invitation_resend", args=[body.slug, invitation.pk])
+    assert clients[0].post(resend, {"csrfmiddlewaretoken": tokens[1]}).status_code == 403
+    assert clients[0].post(resend, {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert clients[1].post(resend, {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
 
 
 def test_writes_show_at_once_on_both_pages(client_for, role_user, workspace, staff_user):

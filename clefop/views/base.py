@@ -1,16 +1,14 @@
 from functools import cached_property
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 
 from srefop_portal.common.permissions import PermissionRequiredMixin
 
-from ..models import Body, Position
-
-
-def position_rank(membership) -> tuple:
-    order = {Position.COCHAIR: 0, Position.ANIMATEUR: 1, Position.MEMBER: 2, Position.OBSERVER: 3}
-    return (order.get(membership.position, 9), membership.user.last_name.lower(), membership.user.first_name.lower())
+from ..fragments import body_by_slug
+from ..models import Body
+from ..rules import can_read_body
 
 
 class BodyMixin(PermissionRequiredMixin):
@@ -21,10 +19,13 @@ class BodyMixin(PermissionRequiredMixin):
 
     @cached_property
     def body(self) -> Body:
-        queryset = Body.objects.for_user(self.request.user).select_related(
-            "territory", "departement", "parent", "parent__territory"
-        )
-        return get_object_or_404(queryset, slug=self.kwargs["slug"])
+        # Read from the cache (clefop/fragments.py), then the same rule as ``Body.objects.for_user``: the body's
+        # members (and its working groups' parent's), the Crefop and the Cdefop of its département for the Clefops
+        # and their groups, the staff (``can_read_body``, tested against ``for_user`` in tests/clefop).
+        body = body_by_slug(self.kwargs["slug"])
+        if body is None or not can_read_body(self.request.user, body):
+            raise Http404("Instance introuvable.")
+        return body
 
     def get_permission_object(self):
         return self.body

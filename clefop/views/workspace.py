@@ -9,11 +9,12 @@ from srefop_portal.common.permissions import PermissionRequiredMixin
 
 from ..calendar import feed_token, regenerate_token, revoke_token
 from ..forms import WorkingGroupForm
-from ..models import Body, BodyKind, Document, Invitation, Meeting, Membership, perimeter_of
+from ..fragments import body_home_sections, body_meetings, body_member_sections
+from ..models import Body, Invitation, Meeting, Membership, perimeter_of
 from ..panels import collect_body_panels
 from ..services import ClefopError
 from ..services.memberships import create_working_group, end_membership, leave_body
-from .base import BodyMixin, position_rank
+from .base import BodyMixin
 
 
 class MyBodiesView(PermissionRequiredMixin, TemplateView):
@@ -79,25 +80,20 @@ class CalendarTokenView(PermissionRequiredMixin, TemplateView):
 
 
 class BodyDetailView(BodyMixin, TemplateView):
+    """The body's home. Its lists (documents, members, working groups) are cached fragments, the same for every
+    reader (clefop/fragments.py); the meetings are cached for the day and split at the current hour; the buttons,
+    the invitations count and the panels stay live."""
+
     template_name = "clefop/body_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         body = self.body
-        members = sorted(
-            Membership.objects.active().filter(body=body).select_related("user", "organisation"), key=position_rank
-        )
+        upcoming, last_meeting = body_meetings(body)
         context.update(
-            upcoming=list(body.meetings.upcoming().select_related("body")[:3]),
-            last_meeting=body.meetings.past().select_related("body").first(),
-            documents=list(
-                Document.objects.alive()
-                .filter(body=body)
-                .select_related("body", "current_version", "meeting")
-                .order_by("-updated_at")[:5]
-            ),
-            members=members,
-            working_groups=list(body.working_groups.order_by("name")) if body.kind != BodyKind.WORKING_GROUP else [],
+            upcoming=upcoming,
+            last_meeting=last_meeting,
+            sections=body_home_sections(body),
             can_create_group=self.request.user.has_perm("clefop.create_working_group", body),
             is_member=self.request.user.has_perm("clefop.leave_body", body),
             panels=collect_body_panels(self.request, body),
@@ -107,19 +103,14 @@ class BodyDetailView(BodyMixin, TemplateView):
 
 
 class MemberListView(BodyMixin, TemplateView):
+    """The members in office and the history are cached fragments per reader class (managers see the addresses and
+    the « mettre fin » links: clefop/fragments.py); the pending invitations, with their CSRF-protected forms, are
+    read for the managers at each request."""
+
     template_name = "clefop/member_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        all_memberships = list(
-            Membership.objects.filter(body=self.body).select_related("user", "organisation", "ended_by")
-        )
-        active = sorted([m for m in all_memberships if m.is_active], key=position_rank)
-        ended = sorted(
-            [m for m in all_memberships if not m.is_active],
-            key=lambda m: m.end_date or timezone.localdate(),
-            reverse=True,
-        )
         invitations = []
         if context["can_manage"]:
             invitations = list(
@@ -127,7 +118,7 @@ class MemberListView(BodyMixin, TemplateView):
                 .select_related("organisation", "invited_by")
                 .order_by("-sent_at")
             )
-        context.update(members=active, former=ended, invitations=invitations)
+        context.update(sections=body_member_sections(self.body, manage=context["can_manage"]), invitations=invitations)
         return context
 
 

@@ -56,6 +56,12 @@ def test_invitation_journey(page):
         assert other.url.endswith("/instances/clefop-44-nan/")
         assert other.get_by_role("heading", name="Clefop Nantes", level=1).is_visible()
         assert "Bienvenue dans Clefop Nantes" in other.content()
+        # The members list of the home page is a cached fragment: the new member is in it at once.
+        assert "Martin" in other.get_by_role("region", name=re.compile("Membres")).inner_text()
+        assert_accessible(other)
+        other.goto(base + "/instances/clefop-44-nan/membres/")
+        assert "Martin" in other.get_by_role("table").first.inner_text()
+        assert "nouveau.membre@exemple.fr" not in other.content()  # addresses are for the managers
         assert_accessible(other)
 
         response = other.goto(base + "/instances/clefop-49-ang/")

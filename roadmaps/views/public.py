@@ -14,7 +14,7 @@ from srefop_portal.common.tabular import csv_response
 from territories.models import Territory
 
 from ..exports import open_data_json, open_data_rows, open_data_schema
-from ..fragments import public_roadmap, public_roadmap_body
+from ..fragments import PUBLIC_APPS, public_roadmap, public_roadmap_body
 from ..models import (
     Action,
     Ambition,
@@ -195,10 +195,19 @@ class RecommendationDetailView(PublicMixin, DetailView):
 
 
 class PublicRoadmapListView(PublicMixin, TemplateView):
+    """The adopted roadmap of each territory: the same for every reader, cached until the data changes."""
+
     template_name = "roadmaps/public_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["list_body"] = versions.cached_html(
+            "roadmaps:public-list", apps=PUBLIC_APPS, build=self.render_body, compact=True
+        )
+        return context
+
+    @staticmethod
+    def render_body() -> str:
         roadmaps = {
             r.body_id: r
             for r in Roadmap.objects.published().select_related("body").order_by("body_id", "start_year", "version")
@@ -209,9 +218,9 @@ class PublicRoadmapListView(PublicMixin, TemplateView):
         for territory in territories:
             clefop = getattr(territory, "clefop", None)
             territory.published_roadmap = roadmaps.get(clefop.pk) if clefop else None
-        context["territories"] = territories
-        context["published_count"] = len(roadmaps)
-        return context
+        return render_to_string(
+            "roadmaps/_public_list_body.html", {"territories": territories, "published_count": len(roadmaps)}
+        )
 
 
 class PublicRoadmapDetailView(PublicMixin, TemplateView):

@@ -152,3 +152,13 @@ def test_public_roadmap_page_constant_queries(client):
     small = count(4)
     assert small == count(150)
     assert small[1] == 0 and small[2] == 1  # the « version remplacée » notice reads the version asked for
+
+
+def test_public_roadmap_list_shows_an_adoption_at_once(client):
+    path = reverse("roadmaps:public_list")
+    draft = roadmap_with(status=RoadmapStatus.DRAFT, title="Feuille de route en préparation")
+    assert "Feuille de route en préparation" not in client.get(path).content.decode()  # cached
+    Roadmap.objects.filter(pk=draft.pk).update(status=RoadmapStatus.ADOPTED, plenary_date="2025-02-01")
+    page = client.get(path).content.decode()
+    assert "Feuille de route en préparation" in page and "01/02/2025" in page
+    assert queries(client, path)[0] == 0  # anonymous, served from the cache

@@ -3,10 +3,12 @@
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
 from srefop_portal.common import versions
 from srefop_portal.common.permissions import PublicMixin
@@ -168,30 +170,45 @@ class RecommendationListView(PublicMixin, ListView):
         return context
 
 
-class RecommendationDetailView(PublicMixin, DetailView):
-    template_name = "roadmaps/recommendation_detail.html"
-    context_object_name = "recommendation"
-    slug_field = "code"
-    slug_url_kwarg = "code"
+class RecommendationDetailView(PublicMixin, TemplateView):
+    """A préconisation and the public actions taking it up: the same for every reader, cached per préconisation
+    until the data changes and at most for the day (« en retard » badges). An unknown code caches nothing (404)."""
 
-    def get_queryset(self):
-        return Recommendation.objects.select_related("sheet__ambition").prefetch_related(
-            "rome_codes", "naf_divisions", "naf_sections", "territories"
-        )
+    template_name = "roadmaps/recommendation_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        actions = (
+        code = self.kwargs["code"]
+        data = versions.cached(
+            "roadmaps:recommendation-page",
+            apps=PUBLIC_APPS,
+            vary=(code, timezone.localdate().isoformat()),
+            build=lambda: self.build(code),
+        )
+        context["recommendation"] = {"code": data["code"], "title": data["title"]}
+        context["page_body"] = mark_safe(data["html"])  # rendered by render_to_string (autoescaped)
+        return context
+
+    @staticmethod
+    def build(code: str) -> dict:
+        recommendation = get_object_or_404(
+            Recommendation.objects.select_related("sheet__ambition").prefetch_related(
+                "rome_codes", "naf_divisions", "naf_sections", "territories"
+            ),
+            code=code,
+        )
+        actions = list(
             Action.objects.public()
-            .filter(recommendations=self.object)
+            .filter(recommendations=recommendation)
             .select_related("roadmap__body__territory", "priority")
             .order_by("roadmap__body__territory__code", "title")
         )
-        context["actions"] = actions
-        context["territory_codes"] = sorted(
-            {a.roadmap.body.territory.code for a in actions if a.roadmap.body.territory}
+        territory_codes = sorted({a.roadmap.body.territory.code for a in actions if a.roadmap.body.territory})
+        html = render_to_string(
+            "roadmaps/_recommendation_detail_body.html",
+            {"recommendation": recommendation, "actions": actions, "territory_codes": territory_codes},
         )
-        return context
+        return {"code": recommendation.code, "title": recommendation.title, "html": versions.compact_html(html)}
 
 
 class PublicRoadmapListView(PublicMixin, TemplateView):

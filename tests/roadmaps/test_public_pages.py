@@ -162,3 +162,24 @@ def test_public_roadmap_list_shows_an_adoption_at_once(client):
     page = client.get(path).content.decode()
     assert "Feuille de route en préparation" in page and "01/02/2025" in page
     assert queries(client, path)[0] == 0  # anonymous, served from the cache
+
+
+def test_recommendation_page_lists_public_actions_and_shows_writes_at_once(client_for):
+    recommendation = RecommendationFactory(code="T-DET")
+    path = reverse("roadmaps:recommendation_detail", args=["T-DET"])
+    roadmap = roadmap_with(status=RoadmapStatus.ADOPTED, actions=0)
+    priority = roadmap.priorities.get()
+    for title, restricted in (("Action publique", False), ("Action secrète", True)):
+        ActionFactory(priority=priority, roadmap=roadmap, title=title, restricted=restricted).recommendations.add(
+            recommendation
+        )
+    for role in ("member", "anonymous"):  # a Clefop member builds it first: still only the public actions
+        page = client_for(role).get(path).content.decode()
+        assert "Action publique" in page and "Action secrète" not in page
+    client = client_for("anonymous")
+    Action.objects.filter(title="Action publique").update(title="Action renommée")
+    Recommendation.objects.filter(pk=recommendation.pk).update(title="Intitulé revu")
+    page = client.get(path).content.decode()
+    assert "Action renommée" in page and "Intitulé revu" in page
+    assert queries(client, path)[0] == 0
+    assert client.get(reverse("roadmaps:recommendation_detail", args=["PAS-UN-CODE"])).status_code == 404

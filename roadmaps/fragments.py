@@ -33,7 +33,7 @@ from srefop_portal.common import versions
 
 from .forms import BudgetLineForm, DocumentForm, IndicatorForm, StatusForm, SubActionForm
 from .history import entries_for
-from .models import Action, ActionStatus, AnnualReview, Priority, Roadmap
+from .models import Action, ActionStatus, AnnualReview, Priority, Roadmap, RoadmapStatus
 
 logger = logging.getLogger(__name__)
 
@@ -405,3 +405,64 @@ def roadmap_history_page(roadmap: Roadmap, *, hides_restricted: bool, number: in
             logger.warning("Historique de feuille de route non mis en cache", exc_info=True)
     shown = min(number, last_page(total))
     return result(total, shown, pages[shown - 1])
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The public page of an adopted roadmap: one reader class (the public: no restricted action, no power), whoever reads.
+
+# Data shown on the public page: the above, and the territory and département of the Clefop.
+PUBLIC_APPS = (*APPS, "territories")
+
+
+def public_roadmap(pk: int) -> dict:
+    """What the public address of roadmap ``pk`` leads to, the same for everyone and cached until the data changes:
+    ``{"roadmap": the adopted roadmap}``, ``{"redirect": the address of the version adopted since}`` (a superseded
+    adopted version) or ``{}`` (nothing public: 404)."""
+
+    def build():
+        roadmap = Roadmap.objects.published().select_related("body__territory__departement").filter(pk=pk).first()
+        if roadmap is not None:
+            return {"roadmap": roadmap}
+        replacement = current_replacement(pk)
+        return {"redirect": f"{replacement.get_public_url()}?remplace={pk}"} if replacement is not None else {}
+
+    return versions.cached("roadmaps:public-roadmap", apps=PUBLIC_APPS, vary=(pk,), build=build)
+
+
+def current_replacement(pk: int) -> Roadmap | None:
+    """The adopted version that replaced this archived (once adopted) roadmap, if any."""
+    old = Roadmap.objects.filter(pk=pk, status=RoadmapStatus.ARCHIVED, plenary_date__isnull=False).first()
+    if old is None:
+        return None
+    return (
+        Roadmap.objects.published()
+        .filter(body_id=old.body_id, start_year=old.start_year, end_year=old.end_year, version__gt=old.version)
+        .order_by("-version")
+        .first()
+    )
+
+
+def public_roadmap_body(roadmap: Roadmap) -> dict:
+    """The public page of an adopted roadmap as HTML, in two parts around the « version remplacée » notice (which
+    depends on the address): ``{"head", "body"}`` — every public action of every priority, the synthesis and the
+    latest annual review. The same for every reader (anonymous or signed in: the public page never shows
+    restricted actions), cached until the data changes and at most for the day (« en retard » badges)."""
+
+    def build():
+        context = {
+            "roadmap": roadmap,
+            **roadmap_detail_context(roadmap, public=True),
+            "latest_review": AnnualReview.objects.of_history(roadmap).order_by("-date", "-pk").first(),
+        }
+        return {
+            "head": render_to_string("roadmaps/_public_detail_head.html", context),
+            "body": versions.compact_html(render_to_string("roadmaps/_public_detail_body.html", context)),
+        }
+
+    data = versions.cached(
+        "roadmaps:public-page",
+        apps=PUBLIC_APPS,
+        vary=(roadmap.pk, timezone.localdate().isoformat()),
+        build=build,
+    )
+    return {name: mark_safe(html) for name, html in data.items()}  # rendered by render_to_string (autoescaped)

@@ -1,17 +1,22 @@
 """Public reading of the news watch (list, territory page, item, RSS feeds) and subscriptions."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView
 
+from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin
 from territories.models import Territory
@@ -374,10 +379,53 @@ class TerritoryFeed(RegionFeed):
         return NewsItem.objects.published().in_territory(obj)
 
 
+def blank_subscription_form() -> str:
+    """The subscription form with nothing chosen, as HTML without the CSRF token: the same for every reader, cached
+    until the territories or the themes (its options) change. :func:`subscription_form_html` ticks the reader's
+    choices in it."""
+
+    def build():
+        return render_to_string(
+            "veille/_subscription_form.html", {"form": SubscriptionForm(instance=Subscription(frequency=""))}
+        )
+
+    return versions.cached_html("veille:subscription-form", apps=("territories", "themes"), build=build)
+
+
+def tick(html: str, name: str, values) -> str:
+    """``html`` with the radio buttons or checkboxes ``name`` of ``values`` checked (values: primary keys or
+    choice values, never text typed by someone)."""
+    for value in values:
+        html = re.sub(
+            rf'(<input type="(?:checkbox|radio)" name="{re.escape(name)}" value="{re.escape(str(value))}"[^>]*?)>',
+            r"\1 checked>",
+            html,
+            count=1,
+        )
+    return html
+
+
+def subscription_form_html(user) -> str:
+    """The subscription form of ``user``, their current choices ticked: one query (frequency, territories and
+    themes read together), the rest from the cached blank form."""
+    rows = list(Subscription.objects.filter(user=user).values_list("frequency", "territories", "themes"))
+    frequency = rows[0][0] if rows else Subscription._meta.get_field("frequency").default
+    html = tick(blank_subscription_form(), "frequency", [frequency])
+    html = tick(html, "territories", sorted({row[1] for row in rows if row[1] is not None}))
+    html = tick(html, "themes", sorted({row[2] for row in rows if row[2] is not None}))
+    return mark_safe(html)  # the cached form (autoescaped) with attributes added
+
+
 class SubscriptionView(ServiceFormMixin, PermissionRequiredMixin, FormView):
+    """The reader's subscription. Shown (GET), the form is a cached fragment with the reader's choices ticked in
+    it (``subscription_form_html``); after a refused POST it is the bound form, rendered as usual."""
+
     permission_required = "veille.subscribe"
     template_name = "veille/subscription.html"
     form_class = SubscriptionForm
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response({"view": self, "form_html": subscription_form_html(request.user)})
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -47,9 +47,9 @@ logger = logging.getLogger(__name__)
 TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts", "reperes")
 # Single tables with a version of their own (label → table), written rarely: the in-portal notices, whose unread
 # count every signed-in page shows (a notification, « tout marquer comme lu »), and the built repères sheets, whose
-# key figures the territory page shows (a build, a data import marking them stale); a write to them bumps their own
-# label only, not their app's.
-TRACKED_TABLES = {"notices": "common_notice", "sheets": "reperes_sheet"}
+# key figures the territory page shows (a build, a data import marking them stale), and the veille's themes (edited by
+# the staff; the options of the subscription form); a write to them bumps their own label only, not their app's.
+TRACKED_TABLES = {"notices": "common_notice", "sheets": "reperes_sheet", "themes": "veille_theme"}
 LABELS = TRACKED_APPS + tuple(TRACKED_TABLES)
 # Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
 UNTRACKED_COLUMNS = frozenset({"last_login"})

@@ -566,6 +566,12 @@ def main():
     args.page_seconds = args.page_seconds or (10 if args.quick else 25)
     if args.table_only:
         data = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+        soak = RESULTS / "soak.json"
+        if soak.exists():  # a `make soak` run after `make bench` shows in the table too
+            data["soak"] = json.loads(soak.read_text(encoding="utf-8"))
+            (RESULTS / "latest.json").write_text(
+                json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
         text = markdown(data)
         (RESULTS / "latest.md").write_text(text, encoding="utf-8")
         print(text)

@@ -84,6 +84,15 @@ TARGETS = {
 # ---------------------------------------------------------------------------------------------- pages (child)
 
 
+def with_latest_soak(data: dict) -> bool:
+    """Put the last `make soak` (bench/results/soak.json) in ``data``, if there is one."""
+    soak = RESULTS / "soak.json"
+    if not soak.exists():
+        return False
+    data["soak"] = json.loads(soak.read_text(encoding="utf-8"))
+    return True
+
+
 def page_plan() -> list[dict]:
     """The key pages with the account that reads them (Django set up on a generated database)."""
     from django.contrib.auth import get_user_model
@@ -566,9 +575,7 @@ def main():
     args.page_seconds = args.page_seconds or (10 if args.quick else 25)
     if args.table_only:
         data = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
-        soak = RESULTS / "soak.json"
-        if soak.exists():  # a `make soak` run after `make bench` shows in the table too
-            data["soak"] = json.loads(soak.read_text(encoding="utf-8"))
+        if with_latest_soak(data):  # a `make soak` run after `make bench` shows in the table too
             (RESULTS / "latest.json").write_text(
                 json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
@@ -644,9 +651,7 @@ def main():
             )
         if "imports" in steps and scale == min(args.scales):
             data["imports"][str(scale)] = step(f"imports, échelle {scale}", lambda s=scale: run_imports(s))
-    soak = RESULTS / "soak.json"
-    if soak.exists():
-        data["soak"] = json.loads(soak.read_text(encoding="utf-8"))
+    with_latest_soak(data)
     keep_previous(data, steps)
     data["load_end"] = [round(x, 2) for x in os.getloadavg()]
     data["seconds"] = round(time.perf_counter() - started, 1)

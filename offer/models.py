@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clefop.models import Body, Membership, Organisation, perimeter_of
+from srefop_portal.common import versions
 from srefop_portal.common.documents import StoredFile, stored_file_name
 from territories.models import Territory
 
@@ -109,13 +110,19 @@ def carrier_ids_of(user) -> list[int]:
         return []
     cached = getattr(user, "_srefop_carrier_ids", None)
     if cached is None:
-        cached = sorted(
-            set(
-                Membership.objects.active()
-                .filter(user=user, organisation__isnull=False)
-                .values_list("organisation_id", flat=True)
+        today = timezone.localdate()
+
+        def build():
+            return sorted(
+                set(
+                    Membership.objects.active(today)
+                    .filter(user=user, organisation__isnull=False)
+                    .values_list("organisation_id", flat=True)
+                )
             )
-        )
+
+        # Until a membership changes (data version of the clefop app) or the day turns (start and end dates).
+        cached = versions.cached("offer:carriers", apps=("clefop",), vary=(user.pk, today.isoformat()), build=build)
         user._srefop_carrier_ids = cached
     return cached
 

@@ -4,11 +4,15 @@ waiting list, attendance, documents) and support requests to the Cariforef (requ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib import messages
+from django.core.paginator import Page
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
@@ -17,6 +21,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from clefop.models import perimeter_of
 from clefop.services import ClefopError
 from clefop.views.base import BodyMixin
+from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
@@ -75,35 +80,149 @@ def catalogue_queryset(form: CatalogueFilterForm | None, user=None):
     return queryset.order_by("name", "pk")
 
 
+@dataclass(frozen=True)
+class ListedDispositif:
+    """A dispositif of a page of the catalogue as the page needs it (its card comes from the cache)."""
+
+    pk: int
+    name: str
+    carrier_id: int
+    needs_review: bool  # its card differs for those who may edit it (« À revoir »)
+
+
+# What a page of the catalogue shows: dispositifs, carriers (offer, clefop), territories (the territory filter).
+CATALOGUE_APPS = ("offer", "clefop", "territories")
+# A search typed once is kept a quarter of an hour at most (any write to what it shows supersedes it before).
+CATALOGUE_SECONDS = 15 * 60
+# Longer than any valid value (100 characters of words, a code, a primary key): a longer one is invalid anyway.
+MAX_PARAMETER_LENGTH = 200
+
+
 class DispositifListView(PublicMixin, ListView):
-    """The catalogue: the cards and the filter fields come from fragments (offer/fragments.py); what is read at each
-    request is the page's dispositifs (keys, names, carriers), their number, and the reader's own carriers."""
+    """The catalogue, the same for every reader but for the « À revoir » badge on the cards of the dispositifs they
+    may edit. The page's dispositifs and their number, then its filters, cards and pagination are cached per filters
+    and page number (and per day: validity and review badges), the latter per variant of the cards too (which of the
+    page's dispositifs to review the reader may edit: none for most readers); the cards and the filter fields are
+    fragments of their own (offer/fragments.py). What is read at each request is the reader's own carriers (cached
+    too, see ``carrier_ids_of``) and their rights to add and import."""
 
     template_name = "offer/dispositif_list.html"
+    catalogue_template = "offer/_catalogue.html"
     context_object_name = "dispositifs"
     paginate_by = 20
 
-    def get_queryset(self):
+    @cached_property
+    def form(self) -> CatalogueFilterForm | None:
         # Without filters, no form is made (its fields are cached as they render unbound).
-        self.form = CatalogueFilterForm(self.request.GET) if self.request.GET else None
-        return catalogue_queryset(self.form, self.request.user).only("pk", "name", "carrier_id")
+        return CatalogueFilterForm(self.params) if self.params else None
+
+    def get_queryset(self):
+        return catalogue_queryset(self.form, self.request.user).only("pk", "name", "carrier_id", "last_reviewed_on")
+
+    @cached_property
+    def params(self) -> QueryDict:
+        """The parameters the page reads (its filters and the page number), the last value of each: what it shows
+        depends on nothing else (any other parameter is ignored, and left out of its links)."""
+        params = QueryDict(mutable=True)
+        for name in (*CatalogueFilterForm.base_fields, self.page_kwarg):
+            value = self.request.GET.get(name)
+            if value is not None:
+                params[name] = value[:MAX_PARAMETER_LENGTH]
+        return params
+
+    @cached_property
+    def today(self) -> str:
+        return timezone.localdate().isoformat()
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's dispositifs and their number, from the cache; read (and the page number checked: a 404 for a
+        page that does not exist) when not cached."""
+
+        def build():
+            paginator, page, rows, _paginated = super(DispositifListView, self).paginate_queryset(
+                self.get_queryset(), page_size
+            )
+            listed = [ListedDispositif(d.pk, d.name, d.carrier_id, d.needs_review) for d in rows]
+            return {"count": paginator.count, "number": page.number, "rows": listed}
+
+        found = versions.cached(
+            "offer:catalogue-page",
+            apps=CATALOGUE_APPS,
+            vary=(self.params.urlencode(), self.today),
+            build=build,
+            timeout=CATALOGUE_SECONDS,
+        )
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=self.get_allow_empty())
+        paginator.__dict__["count"] = found["count"]  # known: not counted again
+        page = Page(found["rows"], found["number"], paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get(self, request, *args, **kwargs):
+        # The dispositifs are read (and the filters validated) only when the page's list is not cached: see
+        # paginate_queryset. (ListView.get would make the queryset at each request.)
+        self.object_list = None
+        return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        rows = [(dispositif.pk, dispositif.carrier_id) for dispositif in context["dispositifs"]]
+        editable = set(carrier_ids_of(user))
+        is_staff = has_staff_powers(user)
+        # The dispositifs of the page whose card the reader sees with « À revoir »: the variant of the page.
+        to_review = tuple(
+            listed.pk
+            for listed in context["dispositifs"]
+            if listed.needs_review and (is_staff or listed.carrier_id in editable)
+        )
         context.update(
-            form=self.form,
-            filter_fields=field_groups(CatalogueFilterForm, self.form, live=("q",)),
-            query=query.urlencode(),
-            cards=dispositif_cards(rows, set(carrier_ids_of(user)), is_staff=has_staff_powers(user)),
+            catalogue=versions.cached_html(
+                "offer:catalogue",
+                apps=CATALOGUE_APPS,
+                vary=(self.params.urlencode(), self.today, to_review),
+                build=lambda: self.catalogue_html(context, editable, is_staff),
+                timeout=CATALOGUE_SECONDS,
+                compact=True,
+            ),
             can_add=user.is_authenticated and user.has_perm("offer.add_dispositif"),
             can_import=user.has_perm("offer.import_dispositifs"),
             offer_tab="dispositifs",
         )
         return context
+
+    def catalogue_html(self, context, editable: set[int], is_staff: bool) -> str:
+        """The filters, the cards and the pagination (no request nor user in them)."""
+        query = self.params.copy()
+        query.pop(self.page_kwarg, None)
+        rows = [(listed.pk, listed.carrier_id) for listed in context["dispositifs"]]
+        page = context["page_obj"]
+        return render_to_string(
+            self.catalogue_template,
+            {
+                "paginator": context["paginator"],
+                "page_obj": page,
+                "is_paginated": context["is_paginated"],
+                "page_links": page_links(query, page),
+                "filter_fields": field_groups(CatalogueFilterForm, self.form, live=("q",)),
+                "query": query.urlencode(),
+                "cards": dispositif_cards(rows, editable, is_staff=is_staff),
+            },
+        )
+
+
+def page_links(query: QueryDict, page: Page) -> dict[str, str]:
+    """The hrefs of the pagination (includes/pagination.html): the filters kept, the page number set."""
+
+    def href(number: int) -> str:
+        params = query.copy()
+        params["page"] = str(number)
+        return "?" + params.urlencode()
+
+    links = {"first": href(1), "last": href(page.paginator.num_pages)}
+    if page.has_previous():
+        links["previous"] = href(page.previous_page_number())
+    if page.has_next():
+        links["next"] = href(page.next_page_number())
+    return links
 
 
 def _actions_using(dispositif, user) -> list[tuple]:

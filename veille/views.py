@@ -6,8 +6,10 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -247,8 +249,37 @@ def _options(choices, form, name) -> list[tuple[str, str, bool]]:
     return [(str(value), label, str(value) == selected) for value, label in choices]
 
 
+# The query parameters the list reads (its filters and its paging); any other is ignored, and left out of its links
+# and of the key of its cached results.
+LIST_PARAMETERS = (*FilterForm.base_fields, *PAGING_PARAMETERS)
+# What the cached results of the list show: the items, their tags and sources (news), the themes, the territories.
+LIST_APPS = ("news", "themes", "territories")
+# A search typed once is kept a quarter of an hour at most (any write to the veille supersedes it before).
+LIST_SECONDS = 15 * 60
+
+
+def list_parameters(query) -> QueryDict:
+    """The list's own parameters of ``query`` (the request's query string), the last value of each, as a query
+    string: what the page shows depends on nothing else, so its results are cached under these."""
+    params = QueryDict(mutable=True)
+    for name in LIST_PARAMETERS:
+        value = query.get(name)
+        if value is not None:
+            params[name] = value[:MAX_PARAMETER_LENGTH]
+    return params
+
+
+# Longer than any valid value (200 characters of words, a cursor, a date): a longer one is invalid anyway.
+MAX_PARAMETER_LENGTH = 400
+
+
 class ItemListView(PublicMixin, ListView):
+    """The public list of the veille. What it shows (filters and results) is the same for every reader: it is built
+    once per query and data version (``LIST_APPS``) and kept in the cache (``listing_html``), so that the searches
+    and territories read most often cost the page frame only; the territory of a territory page is checked first."""
+
     template_name = "veille/item_list.html"
+    listing_template = "veille/_listing.html"
     paginate_by = PAGE_SIZE
     paginator_class = CappedPaginator
     context_object_name = "items"
@@ -256,23 +287,53 @@ class ItemListView(PublicMixin, ListView):
     page_notice = ""
 
     @cached_property
+    def params(self) -> QueryDict:
+        return list_parameters(self.request.GET)
+
+    @cached_property
     def territories(self):
         return territory_choices()
 
+    def get(self, request, *args, **kwargs):
+        listing = versions.cached_html(
+            "veille:list",
+            apps=LIST_APPS,
+            vary=(request.path, self.territory.pk if self.territory else None, self.params.urlencode()),
+            build=self.listing_html,
+            timeout=LIST_SECONDS,
+        )
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "view": self,
+                "territory": self.territory,
+                "listing": listing,
+                "feed_url": reverse("veille:feed_territory", args=[self.territory.code])
+                if self.territory
+                else reverse("veille:feed_region"),
+            },
+        )
+
+    def listing_html(self) -> str:
+        """The filters and the results of the page (no request nor user in them)."""
+        self.object_list = self.get_queryset()
+        context = self.get_context_data()
+        context["request_path"] = self.request.path
+        return render_to_string(self.listing_template, context)
+
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
-            self._filter_form = FilterForm(
-                self.request.GET or None, territory=self.territory, territories=self.territories
-            )
+            self._filter_form = FilterForm(self.params or None, territory=self.territory, territories=self.territories)
         return self._filter_form
 
     def get_queryset(self):
-        filters = self.get_filter_form().values() if self.request.GET else {}
+        filters = self.get_filter_form().values() if self.params else {}
         return public_items(filters, self.territory)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
-        page, self.page_notice = list_page(paginator, self.request.GET)
+        page, self.page_notice = list_page(paginator, self.params)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -287,7 +348,7 @@ class ItemListView(PublicMixin, ListView):
             items=items,
             items_html=rows_html(items),
             page_notice=self.page_notice,
-            page_links=page_links(self.request.GET, page),
+            page_links=page_links(self.params, page),
             filter_form=form,
             territory_options=options_html(
                 _options([(code, name) for _pk, code, name, _url, _rank in territories], form, "territoire")
@@ -295,10 +356,7 @@ class ItemListView(PublicMixin, ListView):
             theme_options=options_html(_options([(slug, name) for _pk, slug, name in lookups.themes], form, "theme")),
             source_options=options_html(_options(lookups.sources, form, "source")),
             territory=self.territory,
-            has_filters=any(v for k, v in self.request.GET.items() if k not in PAGING_PARAMETERS),
-            feed_url=reverse("veille:feed_territory", args=[self.territory.code])
-            if self.territory
-            else reverse("veille:feed_region"),
+            has_filters=any(v for k, v in self.params.items() if k not in PAGING_PARAMETERS),
             filter_errors=[f"{form.fields[name].label} : {' '.join(errors)}" for name, errors in form.errors.items()]
             if form.is_bound
             else [],

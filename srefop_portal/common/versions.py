@@ -41,15 +41,21 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 # Apps whose data appears in cached fragments (add an app here before keying a fragment on it). The others are not
-# tracked, so that their writes cost nothing: sessions and jobs (written at every login or progress tick) and the
-# veille (bulk ingestion). The repères are (the comparison page), their imports and aggregations writing in
-# transactions: one bump each.
+# tracked, so that their writes cost nothing: sessions and jobs (written at every login or progress tick). The
+# repères are (the comparison page), their imports and aggregations writing in transactions: one bump each.
 TRACKED_APPS = ("territories", "clefop", "offer", "roadmaps", "accounts", "reperes")
-# Single tables with a version of their own (label → table), written rarely: the in-portal notices, whose unread
-# count every signed-in page shows (a notification, « tout marquer comme lu »), and the built repères sheets, whose
-# key figures the territory page shows (a build, a data import marking them stale), and the veille's themes (edited by
-# the staff; the options of the subscription form); a write to them bumps their own label only, not their app's.
-TRACKED_TABLES = {"notices": "common_notice", "sheets": "reperes_sheet", "themes": "veille_theme"}
+# Tables with a version of their own (label → table or tables), so that a write to them bumps their own label only,
+# not their app's: the in-portal notices, whose unread count every signed-in page shows (a notification, « tout
+# marquer comme lu »); the built repères sheets, whose key figures the territory page shows (a build, a data import
+# marking them stale); the veille's themes (edited by the staff; the options of the subscription form); and what the
+# public veille list shows (« news »: items, their territory tags and themes, sources), which the ingestion writes in
+# one transaction per feed collected (one bump each), not the subscriptions nor the tagging's corrections.
+TRACKED_TABLES = {
+    "notices": "common_notice",
+    "sheets": "reperes_sheet",
+    "themes": "veille_theme",
+    "news": ("veille_newsitem", "veille_territorytag", "veille_newsitem_themes", "veille_source"),
+}
 LABELS = TRACKED_APPS + tuple(TRACKED_TABLES)
 # Columns whose update alone changes nothing a fragment shows: such an UPDATE does not change the app's version.
 UNTRACKED_COLUMNS = frozenset({"last_login"})
@@ -71,7 +77,8 @@ def _table_apps() -> dict[str, str]:
         for model in django_apps.get_models(include_auto_created=True):
             if model._meta.app_label in TRACKED_APPS:
                 tables[model._meta.db_table] = model._meta.app_label
-        tables.update({table: label for label, table in TRACKED_TABLES.items()})
+        for label, names in TRACKED_TABLES.items():
+            tables.update(dict.fromkeys((names,) if isinstance(names, str) else names, label))
         _TABLES = tables
     return _TABLES
 
@@ -186,6 +193,10 @@ class _PendingBump:
 
     def __init__(self, connection):
         self.connection = connection
+        # The outermost block of the transaction: a later transaction (another block) starts afresh, rather than
+        # salting its keys with the labels a rolled-back one wrote. (A function decorated with ``atomic`` reuses its
+        # block at each call: its next transaction then reuses this object, as described above.)
+        self.block = connection.atomic_blocks[0] if connection.atomic_blocks else None
         self.labels: set[str] = set()
         self.salt = uuid.uuid4().hex[:12]
         self.writes = 0
@@ -204,7 +215,10 @@ def _pending(connection) -> _PendingBump | None:
     """What the connection's current transaction has written to tracked apps, if anything."""
     if not connection.in_atomic_block:
         return None
-    return getattr(connection, "_srefop_pending", None)
+    pending = getattr(connection, "_srefop_pending", None)
+    if pending is not None and connection.atomic_blocks and pending.block is not connection.atomic_blocks[0]:
+        return None  # left by an earlier transaction, rolled back
+    return pending
 
 
 def note_write(connection, labels: set[str]) -> None:

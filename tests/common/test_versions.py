@@ -16,7 +16,9 @@ def test_statements_are_mapped_to_their_app():
     assert versions.written_apps('SELECT * FROM "territories_commune"') == set()
     assert versions.written_apps('UPDATE "django_session" SET "session_data" = 1') == set()
     assert versions.written_apps('INSERT INTO "common_job" ("kind") VALUES (1)') == set()
-    assert versions.written_apps('INSERT INTO "veille_newsitem" ("title") VALUES (1)') == set()  # not tracked
+    assert versions.written_apps('INSERT INTO "veille_newsitem" ("title") VALUES (1)') == {"news"}  # a table label
+    assert versions.written_apps('DELETE FROM "veille_territorytag" WHERE 1') == {"news"}
+    assert versions.written_apps('INSERT INTO "veille_subscription" ("frequency") VALUES (1)') == set()  # not tracked
     with pytest.raises(ValueError):
         versions.current("veille")  # a fragment cannot be keyed on data whose writes are not seen
 
@@ -149,3 +151,16 @@ def test_within_a_request_versions_are_read_once_and_follow_bumps(monkeypatch):
     finally:
         versions._request_finished()
     assert versions._request.versions is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_does_not_salt_the_keys_of_the_next_one():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Territory.objects.filter(code="44-NAN").update(description="annulé")
+        raise RuntimeError
+    before = versions.current("territories")
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # a write to another label only
+            cursor.execute('UPDATE "veille_theme" SET "name" = "name" WHERE 1 = 0')
+        assert versions.current("territories") == before  # a fragment of the territories is still shared
+        assert "uncommitted" in versions.current("themes")

@@ -81,9 +81,35 @@ def test_catalogue_query_count_does_not_grow_warm_or_cold(client_for):
             client.get(LIST)
         with CaptureQueriesContext(connection) as warm:
             client.get(LIST)
+        count.warm = [query["sql"] for query in warm.captured_queries]
         return len(cold), len(warm)
 
     assert count(1) == count(45)
+    # Warm, the page's list, its cards, the filters and the person's carriers come from the cache: what is left is the
+    # session, which these test settings keep in the database.
+    assert all('"django_session"' in sql for sql in count.warm)
+
+
+def test_the_list_of_a_page_is_shared_by_the_same_filters_only(client):
+    for n in range(25):
+        DispositifFactory(name=f"Dispositif {n:02d}", level="local" if n % 2 else "regional")
+    assert "25 dispositifs" in text(client, LIST)
+    assert "25 dispositifs" in text(client, LIST, {"utm_source": "lettre"})  # an unknown parameter: the same list
+    assert "12 dispositifs" in text(client, LIST, {"echelon": "local"})
+    second = text(client, LIST, {"page": "2"})
+    assert "Dispositif 20" in second and "Dispositif 00" not in second
+    assert client.get(LIST, {"page": "9"}).status_code == 404  # checked when built, never cached
+
+
+def test_a_new_membership_makes_its_carrier_editable_at_once(client_for, role_user):
+    member = role_user("other_member")
+    old = DispositifFactory(name="Vieux", last_reviewed_on=timezone.localdate() - datetime.timedelta(days=400))
+    client = client_for("other_member")
+    assert BADGE not in text(client, LIST)
+    membership = member.memberships.get()
+    membership.organisation = old.carrier
+    membership.save()
+    assert BADGE in text(client, LIST)
 
 
 def test_sessions_show_each_reader_their_own_registration(client_for, role_user):

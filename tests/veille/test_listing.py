@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from srefop_portal.common import versions
 from territories.models import Territory
 from tests.veille.factories import NewsItemFactory, SourceFactory, tagged_item
 from veille.listing import Cursor, listed_rows, page_lookups, public_items
@@ -229,6 +231,7 @@ def test_queries_do_not_grow_with_items_tags_sources_or_pages(client):
     for n in range(21):  # a full page: the count is read too
         NewsItemFactory(title=f"Article {n}", source=source)
     client.get(URL)  # warm the caches
+    versions.bump(["news"])  # the results are built again (a cached page costs no query: see below)
     with CaptureQueriesContext(connection) as small:
         client.get(URL)
     for n in range(45):
@@ -240,3 +243,33 @@ def test_queries_do_not_grow_with_items_tags_sources_or_pages(client):
         get(client, link(page1, "Page suivante"))
     # The count, the cursor's page, the lookups: no query per item, tag or source.
     assert len(following) <= len(big) + 1
+
+
+def test_results_are_built_once_per_query_and_shown_again_at_once_after_a_write(client):
+    source = SourceFactory()
+    for n in range(3):
+        NewsItemFactory(title=f"Article {n}", source=source)
+    first = get(client, "?q=article")
+    with CaptureQueriesContext(connection) as again:
+        assert "Article 2" in get(client, "?q=article") and "Article 2" in first
+    assert len(again) == 0  # the same search: the results come from the cache
+    NewsItemFactory(title="Article tout neuf", source=source)
+    assert "Article tout neuf" in get(client, "?q=article")  # a write to the veille supersedes them
+
+
+def test_parameters_the_list_does_not_read_are_left_out_of_its_links_and_cache():
+    from veille.views import list_parameters
+
+    query = QueryDict("q=emploi&q=formation&utm_source=lettre&page=2&x=" + "a" * 50)
+    assert list_parameters(query).urlencode() == "q=formation&page=2"
+
+
+def test_an_unknown_parameter_does_not_change_the_page(client):
+    source = SourceFactory()
+    for n in range(25):
+        NewsItemFactory(title=f"Article {n}", source=source)
+    get(client, "?q=article")
+    with CaptureQueriesContext(connection) as tracked:
+        page = get(client, "?q=article&utm_source=lettre")
+    assert len(tracked) == 0  # the results of « ?q=article », from the cache
+    assert "Page suivante" in page and "utm_source" not in page

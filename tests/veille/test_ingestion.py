@@ -266,7 +266,8 @@ def test_near_identical_titles_are_dropped_on_the_same_day_only():
     from veille.ingestion import Entry
     from veille.services import ingest_entries
 
-    day = timezone.now() - timedelta(days=30)
+    # 10 h in the morning: « two hours later » is the same day whatever the time the test runs (it failed after 22 h).
+    day = (timezone.localtime() - timedelta(days=30)).replace(hour=10, minute=0, second=0, microsecond=0)
     NewsItemFactory(title="Cholet : le forum de l'emploi attire 1 500 visiteurs", published_at=day)
     source = SourceFactory()
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("mes-donnees/", views.PersonalDataView.as_view(), name="personal_data"),
     path("mes-donnees.json", views.PersonalDataExportView.as_view(), name="personal_data_json"),
     path("supprimer/", views.DeleteAccountView.as_view(), name="delete"),
+    path("adresses/retirer/", views.EmailRemoveConfirmView.as_view(), name="email_remove"),
 ]

@@ -1,9 +1,11 @@
 import json
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.views import DownloadRecoveryCodesView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -76,3 +78,40 @@ class DeleteAccountView(ServiceFormMixin, PermissionRequiredMixin, FormView):
 
     def get_success_url(self, result):
         return reverse("home")
+
+
+class RecoveryCodesDownloadView(DownloadRecoveryCodesView):
+    """allauth's download of the unused recovery codes (its checks: signed in, recent authentication), as a text file
+    named and introduced in French (allauth names it « recovery-codes.txt »)."""
+
+    template_name = "mfa/recovery_codes/download.txt"
+    content_type = "text/plain; charset=utf-8"
+    filename = "codes-de-secours-portail-srefop.txt"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+class EmailRemoveConfirmView(PermissionRequiredMixin, View):
+    """The confirmation asked before an address is taken off the account: « Retirer cette adresse » on the
+    addresses page posts here (the address chosen), and this page's button posts the removal to allauth's page,
+    which checks and does it (the primary address cannot be removed)."""
+
+    permission_required = "accounts.edit_own_profile"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        chosen = (request.POST.get("email") or "").strip()
+        address = EmailAddress.objects.filter(user=request.user, email__iexact=chosen).first() if chosen else None
+        if address is None:
+            messages.error(request, "Choisissez d’abord l’adresse à retirer.")
+            return redirect("account_email")
+        if address.primary:
+            messages.error(
+                request,
+                f"« {address.email} » est votre adresse principale : rendez d’abord une autre adresse principale.",
+            )
+            return redirect("account_email")
+        return render(request, "account/email_remove_confirm.html", {"address": address})

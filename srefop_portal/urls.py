@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.views import RecoveryCodesDownloadView
 from srefop_portal import rules as _portal_rules  # noqa: F401  (registers portal-wide permissions)
 from srefop_portal.views import StaffHomeView, StaticPageView, admin_login
 
@@ -33,6 +34,12 @@ urlpatterns = [
     path("", include("territories.urls_home")),
     path("", include(pages)),
     path("territoires/", include("territories.urls")),
+    # Before allauth's own route of the same address: the recovery codes file, named and introduced in French.
+    path(
+        "compte/2fa/recovery-codes/download/",
+        RecoveryCodesDownloadView.as_view(),
+        name="mfa_download_recovery_codes",
+    ),
     path("compte/", include("allauth.urls")),
     path("profil/", include("accounts.urls")),
     path("gestion/", StaffHomeView.as_view(), name="staff_home"),

@@ -60,62 +60,62 @@ HOOKS: dict[str, Hook] = {
             "panels",
             "territory_panels",
             '(request, territory) -> [{"template", "context", "order"} | {"html", "order"}]',
-            "sections de la page d'un territoire (le gabarit reçoit `panel` = le contexte ; `html` : section déjà "
+            "sections de la page d’un territoire (le gabarit reçoit `panel` = le contexte ; `html` : section déjà "
             "rendue, en général un fragment en cache)",
         ),
         Hook(
             "panels",
             "body_panels",
             '(request, body) -> [{"template", "context", "order"}]',
-            "sections de la page d'accueil d'une instance (espace de travail)",
+            "sections de la page d’accueil d’une instance (espace de travail)",
         ),
         Hook(
             "staff",
             "staff_tiles",
             '(request) -> [{"title", "url", "detail"}]',
-            "tuiles de la page « Gestion » de l'équipe Cariforef",
+            "tuiles de la page « Gestion » de l’équipe Cariforef",
         ),
         Hook(
             "jobs",
             "",
             "module importé",
-            "types de tâches de fond enregistrés à l'import par `srefop_portal.common.jobs.register_job_kind`",
+            "types de tâches de fond enregistrés à l’import par `srefop_portal.common.jobs.register_job_kind`",
         ),
         Hook(
             "calendar",
             "personal_events",
             "(user, *, base_url) -> [icalendar.Event]",
-            "événements ajoutés au flux iCal personnel d'une personne (avec ses réunions d'instances)",
+            "événements ajoutés au flux iCal personnel d’une personne (avec ses réunions d’instances)",
         ),
         Hook(
             "identity",
             "has_pending_invitation",
             "(*, email) -> bool",
-            "une invitation attend cette adresse vérifiée par ProConnect : l'inscription est permise même fermée",
+            "une invitation attend cette adresse vérifiée par ProConnect : l’inscription est permise même fermée",
         ),
         Hook(
             "identity",
             "organisation_name_for_siret",
             "(*, siret) -> str | None",
-            "structure proposée à une personne connectée par ProConnect, d'après le SIRET transmis",
+            "structure proposée à une personne connectée par ProConnect, d’après le SIRET transmis",
         ),
         Hook(
             "identity",
             "accept_pending_invitations",
             "(*, user, email) -> [str]",
-            "accepter les invitations de l'adresse vérifiée à la connexion ProConnect (messages en français)",
+            "accepter les invitations de l’adresse vérifiée à la connexion ProConnect (messages en français)",
         ),
         Hook(
             "personal_data",
             "export",
             "(user) -> dict",
-            "ce que l'app garde sur une personne, pour l'export de ses données (RGPD, droit d'accès)",
+            "ce que l’app garde sur une personne, pour l’export de ses données (RGPD, droit d’accès)",
         ),
         Hook(
             "personal_data",
             "erase",
             "(user) -> None",
-            "effacer ou anonymiser ce que l'app garde sur une personne, à la fermeture de son compte "
+            "effacer ou anonymiser ce que l’app garde sur une personne, à la fermeture de son compte "
             "(le compte reste, anonymisé)",
         ),
     )
@@ -142,7 +142,7 @@ def implementations(name: str) -> Iterator[tuple[AppConfig, Callable | object]]:
     INSTALLED_APPS order."""
     hook = HOOKS.get(name)
     if hook is None:
-        raise HookError(f"Point d'extension inconnu : {name}")
+        raise HookError(f"Point d’extension inconnu : {name}")
     for config in apps.get_app_configs():
         if name not in declared(config):
             continue
@@ -162,7 +162,7 @@ def call_all(name: str, *args, **kwargs) -> list:
 def _signature_problem(hook: Hook, function) -> str:
     """Why ``function`` cannot be called as the hook's callers call it ("" if it can)."""
     if not callable(function):
-        return "n'est pas une fonction"
+        return "n’est pas une fonction"
     parameters = list(inspect.signature(function).parameters.values())
     expected = hook.parameters
     star = expected.index("*") if "*" in expected else len(expected)
@@ -174,7 +174,7 @@ def _signature_problem(hook: Hook, function) -> str:
     if given[: len(positional)] != positional or not (any_keyword or set(keywords) <= by_keyword - set(positional)):
         return f"a pour paramètres ({', '.join(str(p) for p in parameters)}), attendu {hook.signature}"
     if required - set(expected):
-        return f"exige des paramètres que l'appelant ne donne pas ({', '.join(sorted(required - set(expected)))})"
+        return f"exige des paramètres que l’appelant ne donne pas ({', '.join(sorted(required - set(expected)))})"
     return ""
 
 
@@ -189,8 +189,8 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
             if hook is None:
                 errors.append(
                     checks.Error(
-                        f"{config.name} déclare le point d'extension inconnu « {name} ».",
-                        hint=f"Points d'extension déclarés : {', '.join(HOOKS)} (srefop_portal/common/hooks.py).",
+                        f"{config.name} déclare le point d’extension inconnu « {name} ».",
+                        hint=f"Points d’extension déclarés : {', '.join(HOOKS)} (srefop_portal/common/hooks.py).",
                         obj=config,
                         id="srefop.E101",
                     )
@@ -200,9 +200,9 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
                 module = _module(config, hook.module)
             except Exception as exc:  # noqa: BLE001 — reported as a check error
                 module = None
-                problem = f"ne s'importe pas ({exc.__class__.__name__} : {exc})"
+                problem = f"ne s’importe pas ({exc.__class__.__name__} : {exc})"
             else:
-                problem = "" if module is not None else f"n'existe pas ({config.name}/{hook.module}.py)"
+                problem = "" if module is not None else f"n’existe pas ({config.name}/{hook.module}.py)"
             if module is not None and hook.function:
                 function = getattr(module, hook.function, None)
                 if function is None:
@@ -212,7 +212,7 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
             if problem:
                 errors.append(
                     checks.Error(
-                        f"{config.name} déclare le point d'extension « {name} », mais {config.name}.{hook.module} "
+                        f"{config.name} déclare le point d’extension « {name} », mais {config.name}.{hook.module} "
                         f"{problem}.",
                         hint=f"{hook.name}{hook.signature} : {hook.purpose}.",
                         obj=config,
@@ -226,8 +226,8 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
                 if config.name != __package__ and importlib.util.find_spec(f"{config.name}.{hook.module}"):
                     errors.append(
                         checks.Error(
-                            f"{config.name} a un module {hook.module}.py sans le déclarer : le point d'extension "
-                            f"« {hook.name} » ne l'importera pas.",
+                            f"{config.name} a un module {hook.module}.py sans le déclarer : le point d’extension "
+                            f"« {hook.name} » ne l’importera pas.",
                             hint=f"Ajoutez « {hook.name} » à {config.__class__.__name__}.hooks "
                             f"({config.name}/apps.py).",
                             obj=config,
@@ -242,8 +242,8 @@ def hook_errors(app_configs=None) -> list[checks.CheckMessage]:
             if module is not None and callable(getattr(module, hook.function, None)):
                 errors.append(
                     checks.Error(
-                        f"{config.name}.{hook.module} définit {hook.function} sans que l'app le déclare : le point "
-                        f"d'extension « {hook.name} » ne l'appellera pas.",
+                        f"{config.name}.{hook.module} définit {hook.function} sans que l’app le déclare : le point "
+                        f"d’extension « {hook.name} » ne l’appellera pas.",
                         hint=f"Ajoutez « {hook.name} » à {config.__class__.__name__}.hooks ({config.name}/apps.py).",
                         obj=config,
                         id="srefop.E103",
@@ -262,8 +262,8 @@ def check_hooks(app_configs=None, **kwargs):
 
 
 def markdown_table() -> str:
-    """The table of docs/architecture.md (« Points d'extension »): every hook and the apps that provide it."""
-    lines = ["| point d'extension | signature | rôle | fourni par |", "|---|---|---|---|"]
+    """The table of docs/architecture.md (« Points d’extension »): every hook and the apps that provide it."""
+    lines = ["| point d’extension | signature | rôle | fourni par |", "|---|---|---|---|"]
     for hook in HOOKS.values():
         providers = [config.label for config in apps.get_app_configs() if hook.name in declared(config)]
         where = f"`<app>/{hook.module}.py`" + (f" : `{hook.function}`" if hook.function else "")

@@ -3,8 +3,8 @@
 The outbox (``OutboxMessage``) keeps each e-mail sent by the portal with its recipients, subject and text: those
 addressed to a person are theirs to read in the export. Closing the account deletes the e-mails addressed to the
 person alone, takes their address out of those sent to several people, and replaces their address and name by
-« ancien membre » where another person's e-mail mentions them. (Notices and background jobs are exported and erased
-by ``accounts.services`` with the account itself.)
+« ancien membre » where another person's e-mail or in-portal notice mentions them. (The person's own notices and
+background jobs are exported and erased by ``accounts.services`` with the account itself.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 
 from django.db.models import Q
 
-from .models import OutboxMessage
+from .models import Notice, OutboxMessage
 
 FORMER_MEMBER = "ancien membre"
 
@@ -86,3 +86,10 @@ def erase(user) -> None:
         message.body = pattern.sub(FORMER_MEMBER, message.body)
         message.html_body = pattern.sub(FORMER_MEMBER, message.html_body)
         message.save(update_fields=["subject", "body", "html_body"])
+    # Other people's notices (« Zéphirine Quintal a commenté… »); the person's own go with the account.
+    notices = Q()
+    for text in mentions:
+        notices |= Q(message__icontains=text)
+    for notice in Notice.objects.filter(notices).exclude(user=user).iterator():
+        notice.message = pattern.sub(FORMER_MEMBER, notice.message)[:500]
+        notice.save(update_fields=["message"])

@@ -116,6 +116,8 @@ def person(staff_user):
         subject="Nouveau point de suivi",
         body=f"{user.first_name} {user.last_name} ({user.email}) a ajouté un point de suivi.",
     )
+    # An in-portal notice to the colleague that names her.
+    Notice.objects.create(user=colleague, message=f"{user.first_name} {user.last_name} a commenté l’action « Forum »")
     return {
         "user": user,
         "action": action,
@@ -221,6 +223,10 @@ def test_closing_the_account_erases_personal_fields_and_keeps_governance_records
     assert OutboxMessage.objects.get(subject__contains="Réunion de printemps").to == ["collegue@exemple.fr"]
     named = OutboxMessage.objects.get(subject__contains="Nouveau point de suivi").body
     assert named.startswith("ancien membre (ancien membre) a ajouté un point de suivi.")
+    # The colleague's notice names « ancien membre ».
+    assert (
+        Notice.objects.get(user__email="collegue@exemple.fr").message == "ancien membre a commenté l’action « Forum »"
+    )
     assert (user.first_name, user.last_name, user.phone, user.organisation_name, user.job_title) == ("",) * 5
     assert user.email.endswith(".invalid") and "zephirine" not in user.email
     assert not user.is_active and not user.has_usable_password() and user.closed_at

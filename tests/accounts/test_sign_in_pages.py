@@ -249,3 +249,57 @@ def test_second_factor_overview_without_any_factor(client):
     html = client.get(reverse("mfa_index")).content.decode()
     assert "Inactive" in html and "Aucun code de secours n’a été créé." in html
     assert reverse("mfa_activate_totp") in html and reverse("mfa_generate_recovery_codes") not in html
+
+
+def test_recovery_codes_file_is_named_and_introduced_in_french(client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.second_factor import sign_in
+
+    staff = StaffFactory(email="equipe@exemple.fr")
+    codes = RecoveryCodes.activate(staff)
+    sign_in(client, staff)
+    recently_authenticated(client, staff)
+    response = client.get(reverse("mfa_download_recovery_codes"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="codes-de-secours-portail-srefop.txt"'
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("Portail Srefop — codes de secours") and "equipe@exemple.fr" in text
+    assert "&" not in text and "&#" not in text  # plain text, not HTML-escaped
+    listed = [line for line in text.splitlines() if line in set(codes.get_unused_codes())]
+    assert listed == codes.get_unused_codes()
+    client.logout()
+    assert client.get(reverse("mfa_download_recovery_codes")).status_code == 302  # signed in only
+
+
+def test_removing_an_address_asks_for_a_confirmation_first(client):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="principale@exemple.fr")
+    EmailAddress.objects.update_or_create(
+        user=user, email="principale@exemple.fr", defaults={"primary": True, "verified": True}
+    )
+    EmailAddress.objects.create(user=user, email="ancienne@exemple.fr", primary=False, verified=True)
+    other = UserFactory(email="autre@exemple.fr")
+    EmailAddress.objects.create(user=other, email="secondaire-autre@exemple.fr", primary=False, verified=True)
+    client.force_login(user)
+    page = client.get(reverse("account_email")).content.decode()
+    assert f'formaction="{reverse("accounts:email_remove")}"' in page and "Retirer cette adresse…" in page
+    confirm = client.post(reverse("accounts:email_remove"), {"email": "ancienne@exemple.fr"})
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "Retirer <strong>ancienne@exemple.fr</strong>" in html
+    assert re.search(r"<title>\s*Retirer une adresse électronique — Portail Srefop", html)
+    assert EmailAddress.objects.filter(email="ancienne@exemple.fr").exists()  # nothing removed yet
+    client.post(reverse("account_email"), {"email": "ancienne@exemple.fr", "action_remove": ""})
+    assert not EmailAddress.objects.filter(email="ancienne@exemple.fr").exists()
+    # The primary address, an address of someone else, nothing chosen: a message, nothing asked nor removed.
+    for chosen, message in (
+        ("principale@exemple.fr", "est votre adresse principale"),
+        ("secondaire-autre@exemple.fr", "Choisissez d’abord l’adresse à retirer."),
+        ("", "Choisissez d’abord l’adresse à retirer."),
+    ):
+        response = client.post(reverse("accounts:email_remove"), {"email": chosen}, follow=True)
+        assert message in response.content.decode(), chosen
+    assert EmailAddress.objects.filter(email="secondaire-autre@exemple.fr").exists()
+    assert client.get(reverse("accounts:email_remove")).status_code == 405

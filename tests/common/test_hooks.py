@@ -26,7 +26,7 @@ def test_the_check_fails_for_a_declared_hook_that_is_missing(monkeypatch):
     monkeypatch.setattr(territories, "hooks", (*territories.hooks, "calendar.personal_events"))
     errors = hooks.hook_errors()
     assert _ids(errors) == ["srefop.E102"]
-    assert "territories déclare le point d'extension « calendar.personal_events »" in errors[0].msg
+    assert "territories déclare le point d’extension « calendar.personal_events »" in errors[0].msg
     assert "territories/calendar.py" in errors[0].msg
     with pytest.raises(SystemCheckError, match="srefop.E102"):
         call_command("check")

@@ -69,6 +69,7 @@ def test_account_management_pages_at_both_widths(browser_instance, live_server, 
     from pathlib import Path
     from urllib.parse import urlparse
 
+    from allauth.account.models import EmailAddress
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from django.test import Client
 
@@ -120,6 +121,21 @@ def test_account_management_pages_at_both_widths(browser_instance, live_server, 
         page.wait_for_load_state()
         assert page.locator("text=Mot de passe actuel incorrect.").count() == 1
         assert_accessible(page)
+        # Removing an address: a confirmation page first, then the address is gone.
+        old_address = f"ancienne-{width}@exemple.fr"
+        EmailAddress.objects.create(user=staff, email=old_address, primary=False, verified=True)
+        page.goto(live_server.url + "/compte/email/")
+        page.click(f"label:has-text('{old_address}')")  # the DSFR radio: its label is what a person clicks
+        page.click("text=Retirer cette adresse…")
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Retirer une adresse électronique"
+        assert old_address in page.locator("main").inner_text()
+        assert_accessible(page)
+        no_page_overflow(page)
+        page.click("main button[name=action_remove]")
+        page.wait_for_load_state()
+        assert page.url.endswith("/compte/email/")
+        assert not EmailAddress.objects.filter(email=old_address).exists()
         assert_no_console_errors(page)
         context.close()
     assert len(set(titles.values())) == len(ACCOUNT_PAGES), titles

@@ -7,6 +7,7 @@ from django.utils import timezone
 from territories.models import Territory
 from tests.veille.factories import NewsItemFactory, SourceFactory, tagged_item
 from veille.models import NewsItem, Source, Theme
+from veille.services import set_item_status
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,10 @@ def test_territory_page_and_panel(client):
     assert client.get(reverse("veille:territory", args=["99-XXX"])).status_code == 404
     page = client.get(reverse("territories:detail", args=["49-SAU"])).content.decode()
     assert "Veille : dernières actualités" in page and item.title in page
+    # A moderation shows at once on the territory page, as in the list (the panel follows the veille's data).
+    set_item_status(item=item, status=NewsItem.Status.HIDDEN)
+    assert item.title not in client.get(reverse("territories:detail", args=["49-SAU"])).content.decode()
+    assert item.title not in client.get(reverse("veille:territory", args=["49-SAU"])).content.decode()
 
 
 def test_rss_feeds(client):

@@ -25,6 +25,7 @@ from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
+from srefop_portal.common.querystring import read_parameters
 from srefop_portal.common.second_factor import has_staff_powers
 from srefop_portal.common.tabular import export_response
 from srefop_portal.common.wording import count
@@ -123,12 +124,8 @@ class DispositifListView(PublicMixin, ListView):
     def params(self) -> QueryDict:
         """The parameters the page reads (its filters and the page number), the last value of each: what it shows
         depends on nothing else (any other parameter is ignored, and left out of its links)."""
-        params = QueryDict(mutable=True)
-        for name in (*CatalogueFilterForm.base_fields, self.page_kwarg):
-            value = self.request.GET.get(name)
-            if value is not None:
-                params[name] = value[:MAX_PARAMETER_LENGTH]
-        return params
+        names = (*CatalogueFilterForm.base_fields, self.page_kwarg)
+        return read_parameters(self.request.GET, names, max_length=MAX_PARAMETER_LENGTH)
 
     @cached_property
     def today(self) -> str:

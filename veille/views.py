@@ -21,6 +21,7 @@ from django.views.generic import DetailView, FormView, ListView
 from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin
+from srefop_portal.common.querystring import read_parameters
 from territories.models import Territory
 
 from .forms import FilterForm, SubscriptionForm
@@ -258,19 +259,14 @@ LIST_APPS = ("news", "themes", "territories")
 LIST_SECONDS = 15 * 60
 
 
-def list_parameters(query) -> QueryDict:
-    """The list's own parameters of ``query`` (the request's query string), the last value of each, as a query
-    string: what the page shows depends on nothing else, so its results are cached under these."""
-    params = QueryDict(mutable=True)
-    for name in LIST_PARAMETERS:
-        value = query.get(name)
-        if value is not None:
-            params[name] = value[:MAX_PARAMETER_LENGTH]
-    return params
-
-
 # Longer than any valid value (200 characters of words, a cursor, a date): a longer one is invalid anyway.
 MAX_PARAMETER_LENGTH = 400
+
+
+def list_parameters(query) -> QueryDict:
+    """The list's own parameters of ``query`` (the request's query string): what the page shows depends on nothing
+    else, so its results are cached under these."""
+    return read_parameters(query, LIST_PARAMETERS, max_length=MAX_PARAMETER_LENGTH)
 
 
 class ItemListView(PublicMixin, ListView):

@@ -25,7 +25,7 @@ from srefop_portal.common import versions
 from srefop_portal.common.forms import ServiceFormMixin
 from srefop_portal.common.imports import ImportCheckView, ImportConfirmView, ImportMixin, ImportTemplateView
 from srefop_portal.common.permissions import PermissionRequiredMixin, PublicMixin, StaffViewMixin
-from srefop_portal.common.querystring import read_parameters
+from srefop_portal.common.querystring import page_links, read_parameters
 from srefop_portal.common.second_factor import has_staff_powers
 from srefop_portal.common.tabular import export_response
 from srefop_portal.common.wording import count
@@ -189,7 +189,7 @@ class DispositifListView(PublicMixin, ListView):
     def catalogue_html(self, context, editable: set[int], is_staff: bool) -> str:
         """The filters, the cards and the pagination (no request nor user in them)."""
         query = self.params.copy()
-        query.pop(self.page_kwarg, None)
+        query.pop(self.page_kwarg, None)  # the filters
         rows = [(listed.pk, listed.carrier_id) for listed in context["dispositifs"]]
         page = context["page_obj"]
         return render_to_string(
@@ -204,22 +204,6 @@ class DispositifListView(PublicMixin, ListView):
                 "cards": dispositif_cards(rows, editable, is_staff=is_staff),
             },
         )
-
-
-def page_links(query: QueryDict, page: Page) -> dict[str, str]:
-    """The hrefs of the pagination (includes/pagination.html): the filters kept, the page number set."""
-
-    def href(number: int) -> str:
-        params = query.copy()
-        params["page"] = str(number)
-        return "?" + params.urlencode()
-
-    links = {"first": href(1), "last": href(page.paginator.num_pages)}
-    if page.has_previous():
-        links["previous"] = href(page.previous_page_number())
-    if page.has_next():
-        links["next"] = href(page.next_page_number())
-    return links
 
 
 def _actions_using(dispositif, user) -> list[tuple]:

@@ -1,7 +1,5 @@
 """Public pages: préconisations, adopted roadmaps, open data."""
 
-from urllib.parse import urlencode
-
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -12,6 +10,7 @@ from django.views.generic import ListView, TemplateView
 
 from srefop_portal.common import versions
 from srefop_portal.common.permissions import PublicMixin
+from srefop_portal.common.querystring import page_links
 from srefop_portal.common.tabular import csv_response
 from territories.models import Territory
 
@@ -61,21 +60,6 @@ def choice_values(choices: dict) -> dict[str, set[str]]:
         "naf": {str(s.code) for s in choices["sections"]},
         "territoire": {"region", *(str(t.code) for t in choices["territories"])},
         "evolution": {str(value) for value, _ in choices["evolutions"]},
-    }
-
-
-def recommendation_page_links(selected: dict, page) -> dict:
-    """The hrefs of the pagination: the filters kept (empty ones dropped), the page number set."""
-    base = {name: value for name, value in selected.items() if value}
-
-    def href(number: int) -> str:
-        return "?" + urlencode({**base, "page": number})
-
-    return {
-        "first": href(1),
-        "previous": href(page.previous_page_number()) if page.has_previous() else "",
-        "next": href(page.next_page_number()) if page.has_next() else "",
-        "last": href(page.paginator.num_pages),
     }
 
 
@@ -165,7 +149,7 @@ class RecommendationListView(PublicMixin, ListView):
             selected=self.selected,
             has_examples=Recommendation.objects.filter(is_example=True).exists(),
             total=context["paginator"].count,
-            page_links=recommendation_page_links(self.selected, context["page_obj"]),
+            page_links=page_links({name: value for name, value in self.selected.items() if value}, context["page_obj"]),
         )
         return context
 

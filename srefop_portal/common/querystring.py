@@ -1,4 +1,6 @@
-"""The parameters a list page reads from its query string, and nothing else."""
+"""The parameters a list page reads from its query string, and nothing else; the links of its pagination."""
+
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 
@@ -14,3 +16,20 @@ def read_parameters(query, names, *, max_length: int) -> QueryDict:
         if value is not None:
             params[name] = value[:max_length]
     return params
+
+
+def page_links(params, page) -> dict[str, str]:
+    """The hrefs of a list's pagination (``includes/pagination.html``): the filters ``params`` kept (a mapping of
+    strings: a ``QueryDict`` gives the last value of each), the page number set; « previous » and « next » empty on
+    the first and last pages. (The veille's links carry a cursor: ``veille.views.page_links``.)"""
+    base = {name: params[name] for name in params if name != "page"}
+
+    def href(number: int) -> str:
+        return "?" + urlencode({**base, "page": number})
+
+    return {
+        "first": href(1),
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "last": href(page.paginator.num_pages),
+    }
